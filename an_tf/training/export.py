@@ -1,0 +1,83 @@
+"""SavedModel export of a trained model: restore the latest checkpoint, write atomically."""
+
+import os
+import shutil
+import tempfile
+
+import tensorflow as tf
+from absl import logging
+
+from an_tf.training import checkpointing
+
+
+def save_model_atomically(module_or_model, export_dir, signatures=None):
+    """Writes a SavedModel to `export_dir` so that readers never see a half-written directory.
+
+    The SavedModel is written to a temporary directory beside `export_dir` (same filesystem), then
+    renamed into place. An existing `export_dir` is first renamed aside and deleted after the
+    swap, so at every moment `export_dir` is either absent, the old or the new complete SavedModel.
+
+    Args:
+        module_or_model: a tf.Module (or Keras model) with the functions to serve.
+        export_dir: target directory.
+        signatures: passed to `tf.saved_model.save` (e.g. {"serving_default": concrete_fn}).
+
+    Returns:
+        `export_dir`.
+
+    Raises:
+        ValueError: `export_dir` is a non-empty directory that is not a SavedModel (it would be
+            deleted: e.g. the workdir given as export_dir by mistake).
+    """
+    export_dir = os.path.abspath(export_dir)
+    if (os.path.isdir(export_dir) and os.listdir(export_dir)
+            and not os.path.exists(os.path.join(export_dir, "saved_model.pb"))):
+        raise ValueError(
+            f"export_dir {export_dir} exists and is not a SavedModel: not replacing it")
+    parent, name = os.path.split(export_dir)
+    os.makedirs(parent, exist_ok=True)
+    temporary = tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=parent)
+    try:
+        tf.saved_model.save(module_or_model, temporary, signatures=signatures)
+        old = None
+        if os.path.exists(export_dir):
+            old = tempfile.mkdtemp(prefix=f".{name}.old-", dir=parent)
+            os.replace(export_dir, os.path.join(old, name))
+        os.replace(temporary, export_dir)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    logging.info("exported SavedModel to %s", export_dir)
+    return export_dir
+
+
+def restore_model_for_export(workdir, model):
+    """Loads the model weights of the latest checkpoint of a run into `model`.
+
+    Only the "model" part of the checkpoint is read (not the data iterator); optimizer slots are
+    read too when the model's optimizers are built.
+
+    Args:
+        workdir: the run's directory (as in `TrainingConfig.workdir`).
+        model: a model built exactly like the trained one (same `build_model`), with variables.
+
+    Returns:
+        The step of the checkpoint (int).
+
+    Raises:
+        FileNotFoundError: the workdir has no checkpoint.
+        AssertionError (from TF): the model has variables that the checkpoint lacks.
+    """
+    directory = checkpointing.checkpoint_directory(workdir)
+    path = tf.train.latest_checkpoint(directory)
+    if path is None:
+        raise FileNotFoundError(
+            f"no checkpoint in {directory}: train with --workdir={workdir} first")
+    status = tf.train.Checkpoint(model=model).read(path)
+    status.assert_existing_objects_matched()
+    status.expect_partial()
+    step = checkpointing.checkpoint_step(path)
+    logging.info("restored model weights of step %d from %s", step, path)
+    return step

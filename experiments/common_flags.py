@@ -1,0 +1,115 @@
+"""absl flags shared by the training entry points (experiments/cgan.py, experiments/inpaint.py).
+
+Usage in an entry point:
+    common_flags.define_training_flags()   # at import time, before app.run
+    ...
+    config = common_flags.training_config_from_flags()
+    training.run_training(config, ..., hparams=common_flags.flag_values_dict())
+"""
+
+import os
+
+from absl import flags
+
+from an_tf.training.config import STRATEGIES
+from an_tf.training.config import TrainingConfig
+
+MIXED_PRECISION_CHOICES = ("none", "mixed_float16", "mixed_bfloat16")
+_POSITIVE_INTEGER_FLAGS = {
+    "batch_size": (16, "GLOBAL batch size, split evenly over the replicas."),
+    "train_steps": (1000, "Total number of training steps (a resumed run stops there too)."),
+    "checkpoint_every": (1000, "Steps between checkpoints (one is also written at the end)."),
+    "summary_every": (100, "Steps between TensorBoard scalar summaries."),
+    "sample_every": (1000, "Steps between sample/layout images (TensorBoard and PNG)."),
+    "steps_per_loop": (1, "Training steps per tf.function call."),
+    "num_cpu_devices": (1, "Split the CPU into this many logical devices (--strategy=mirrored "
+                           "on a CPU-only machine, e.g. demos)."),
+}
+
+
+def define_training_flags(flag_values=flags.FLAGS):
+    """Defines --workdir --batch_size --train_steps --strategy --tpu --seed --mixed_precision
+    --checkpoint_every --summary_every --sample_every --steps_per_loop --export_dir
+    --num_cpu_devices and their validators. Calling it again on the same FlagValues does nothing.
+
+    Args:
+        flag_values: the absl FlagValues to define them in (tests pass a fresh one).
+    """
+    if "workdir" in flag_values:
+        return
+    flags.DEFINE_string("workdir", None, "Run directory: checkpoints, summaries, images, "
+                        "config.json. Re-running with the same workdir resumes.",
+                        flag_values=flag_values, required=True)
+    for name, (default, help_text) in _POSITIVE_INTEGER_FLAGS.items():
+        flags.DEFINE_integer(name, default, help_text, lower_bound=1, flag_values=flag_values)
+    flags.DEFINE_enum("strategy", "default", STRATEGIES, "tf.distribute strategy.",
+                      flag_values=flag_values)
+    flags.DEFINE_string("tpu", None, "TPU name or address (--strategy=tpu; empty: local TPU VM).",
+                        flag_values=flag_values)
+    flags.DEFINE_integer("seed", 0, "Random seed.", lower_bound=0, flag_values=flag_values)
+    flags.DEFINE_enum("mixed_precision", "none", MIXED_PRECISION_CHOICES,
+                      "Keras mixed-precision dtype policy.", flag_values=flag_values)
+    flags.DEFINE_string("export_dir", None, "If set, export a SavedModel there at the end.",
+                        flag_values=flag_values)
+    _register_validators(flag_values)
+
+
+def _register_validators(flag_values):
+    """Cross-flag checks, each failing with one line naming the flags."""
+    flags.register_multi_flags_validator(
+        ["tpu", "strategy"], lambda f: not f["tpu"] or f["strategy"] == "tpu",
+        message="--tpu is only used with --strategy=tpu", flag_values=flag_values)
+    flags.register_multi_flags_validator(
+        ["num_cpu_devices", "strategy"],
+        lambda f: f["num_cpu_devices"] == 1 or f["strategy"] in ("mirrored", "multi_worker"),
+        message="--num_cpu_devices > 1 needs --strategy=mirrored (or multi_worker)",
+        flag_values=flag_values)
+    flags.register_multi_flags_validator(
+        ["export_dir", "workdir"], lambda f: not _contains(f["export_dir"], f["workdir"]),
+        message="--export_dir must not be --workdir or one of its parents (it is replaced on "
+                "export)", flag_values=flag_values)
+
+
+def _contains(outer, inner):
+    """True if path `outer` is `inner` or one of its parents (both set)."""
+    if not outer or not inner:
+        return False
+    outer, inner = os.path.abspath(outer), os.path.abspath(inner)
+    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
+
+
+def training_config_from_flags(flag_values=flags.FLAGS):
+    """Builds the `TrainingConfig` from parsed flags.
+
+    Args:
+        flag_values: parsed absl FlagValues with the training flags.
+
+    Returns:
+        `an_tf.training.TrainingConfig`.
+    """
+    f = flag_values
+    return TrainingConfig(
+        workdir=f.workdir, train_steps=f.train_steps, batch_size=f.batch_size,
+        strategy=f.strategy, tpu=f.tpu or None, seed=f.seed,
+        mixed_precision=None if f.mixed_precision == "none" else f.mixed_precision,
+        checkpoint_every=f.checkpoint_every, summary_every=f.summary_every,
+        sample_every=f.sample_every, steps_per_loop=f.steps_per_loop,
+        export_dir=f.export_dir or None, num_cpu_devices=f.num_cpu_devices)
+
+
+def flag_values_dict(flag_values=flags.FLAGS):
+    """All flags of the program except absl's own (logging, help, flagfile): the run's hparams.
+
+    Args:
+        flag_values: parsed absl FlagValues.
+
+    Returns:
+        dict flag name -> value, for `run_training(hparams=...)` and <workdir>/config.json.
+    """
+    values = {}
+    for module, module_flags in flag_values.flags_by_module_dict().items():
+        if module.startswith("absl."):
+            continue
+        for flag in module_flags:
+            values[flag.name] = flag.value
+    return dict(sorted(values.items()))

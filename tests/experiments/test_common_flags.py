@@ -1,0 +1,75 @@
+"""Tests of experiments/common_flags.py: definitions, validators, config and hparams."""
+
+import pytest
+from absl import flags
+
+from an_tf import training
+from experiments import common_flags
+
+
+def _parse(*args):
+    flag_values = flags.FlagValues()
+    common_flags.define_training_flags(flag_values)
+    flag_values(["prog", *args])
+    return flag_values
+
+
+def test_flags_build_the_training_config():
+    flag_values = _parse("--workdir=/tmp/run", "--batch_size=8", "--train_steps=50",
+                         "--strategy=mirrored", "--num_cpu_devices=2", "--seed=3",
+                         "--mixed_precision=mixed_bfloat16", "--checkpoint_every=10",
+                         "--summary_every=5", "--sample_every=20", "--steps_per_loop=2",
+                         "--export_dir=/tmp/run/export")
+    assert common_flags.training_config_from_flags(flag_values) == training.TrainingConfig(
+        workdir="/tmp/run", train_steps=50, batch_size=8, strategy="mirrored", seed=3,
+        mixed_precision="mixed_bfloat16", checkpoint_every=10, summary_every=5, sample_every=20,
+        steps_per_loop=2, export_dir="/tmp/run/export", num_cpu_devices=2)
+
+
+def test_defaults_map_none_policy_and_empty_tpu():
+    config = common_flags.training_config_from_flags(_parse("--workdir=w", "--strategy=tpu"))
+    assert config.mixed_precision is None and config.tpu is None and config.strategy == "tpu"
+
+
+def test_defining_twice_is_harmless():
+    flag_values = flags.FlagValues()
+    common_flags.define_training_flags(flag_values)
+    common_flags.define_training_flags(flag_values)
+    flag_values(["prog", "--workdir=w"])
+    assert flag_values.workdir == "w"
+
+
+def test_flag_values_dict_has_all_program_flags_but_not_absl_ones():
+    flag_values = _parse("--workdir=w", "--batch_size=4")
+    flags.DEFINE_integer("extra", 7, "a pipeline flag", flag_values=flag_values)
+    values = common_flags.flag_values_dict(flag_values)
+    assert values["batch_size"] == 4 and values["extra"] == 7 and values["workdir"] == "w"
+    assert set(values) >= {"train_steps", "strategy", "tpu", "seed", "mixed_precision",
+                           "checkpoint_every", "summary_every", "sample_every",
+                           "steps_per_loop", "export_dir", "num_cpu_devices"}
+    assert "flagfile" not in values and "verbosity" not in common_flags.flag_values_dict()
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), r"--workdir must have a value other than None"),
+    (("--batch_size=0",), r"flag --batch_size=0: 0 is not a positive integer"),
+    (("--train_steps=-5",), r"flag --train_steps=-5: -5 is not a positive integer"),
+    (("--steps_per_loop=0",), r"flag --steps_per_loop=0"),
+    (("--seed=-1",), r"flag --seed=-1"),
+    (("--strategy=gpu",), r"value should be one of <default\|mirrored\|multi_worker\|tpu>"),
+    (("--mixed_precision=float16",), r"value should be one of <none\|mixed_float16"),
+    (("--tpu=x",), r"--tpu is only used with --strategy=tpu"),
+    (("--num_cpu_devices=2",), r"--num_cpu_devices > 1 needs --strategy=mirrored"),
+    (("--export_dir=/tmp/run",), r"--export_dir must not be --workdir or one of its parents"),
+    (("--export_dir=/tmp",), r"--export_dir must not be --workdir or one of its parents"),
+])
+def test_impossible_values_are_rejected_with_one_line(args, message):
+    workdir = () if not args else ("--workdir=/tmp/run",)
+    with pytest.raises(flags.IllegalFlagValueError, match=message) as error:
+        _parse(*workdir, *args)
+    assert "\n" not in str(error.value)
+
+
+def test_export_dir_inside_workdir_is_fine():
+    flag_values = _parse("--workdir=/tmp/run", "--export_dir=/tmp/run/export")
+    assert flag_values.export_dir == "/tmp/run/export"
