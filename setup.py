@@ -23,6 +23,7 @@ setup(
         "numpy>=1.26",
         "pillow>=10",
         "scikit-image>=0.24",
+        "importlib_resources>=6",  # tensorflow-datasets needs it for custom builders
     ],
     extras_require={
         "cpu": ["tensorflow-cpu>=2.21,<2.22"],

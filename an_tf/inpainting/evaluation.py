@@ -1,0 +1,49 @@
+"""Evaluation of an inpainting generator (Wang et al., CVPR 2020): PSNR, SSIM, mean L1 and L2 of the
+coarse and refined outputs (completed with the known pixels) over an evaluation set.
+"""
+
+import numpy as np
+
+from an_tf.inpainting import inference
+from an_tf.inpainting import metrics
+
+STAGES = ("coarse", "refined")
+
+
+def evaluate(generator, batches):
+    """Means over all images of every metric, for both stages.
+
+    Args:
+        generator: an `InpaintingGenerator` (any size: padded by `inference.complete`).
+        batches: iterable of dicts with images (B,H,W,3) in [-1, 1] and masks (B,H,W,1).
+    Returns:
+        dict stage -> metric -> float, plus "num_images".
+    """
+    values = {stage: {name: [] for name in metrics.METRICS} for stage in STAGES}
+    count = 0
+    for batch in batches:
+        images, masks = batch["images"], batch["masks"]
+        outputs = inference.complete(generator, images, masks)
+        for stage in STAGES:
+            # Each stage's prediction is pasted into the known pixels, as the completed image is.
+            completed = outputs[stage] * masks + images * (1.0 - masks)
+            for name, per_image in metrics.all_metrics(images, completed).items():
+                values[stage][name].extend(np.asarray(per_image).tolist())
+        count += int(images.shape[0])
+    if not count:
+        raise ValueError("the evaluation set is empty")
+    results = {stage: {name: float(np.mean(v)) for name, v in by_name.items()}
+               for stage, by_name in values.items()}
+    results["num_images"] = count
+    return results
+
+
+def format_table(results_by_mask):
+    """A plain-text table: one row per (mask type, stage), one column per metric."""
+    header = f"{'masks':<10} {'stage':<8} " + " ".join(f"{m:>8}" for m in metrics.METRICS)
+    lines = [header, "-" * len(header)]
+    for mask_type, results in results_by_mask.items():
+        for stage in STAGES:
+            row = " ".join(f"{results[stage][m]:>8.4f}" for m in metrics.METRICS)
+            lines.append(f"{mask_type:<10} {stage:<8} {row}")
+    return "\n".join(lines)

@@ -1,0 +1,203 @@
+"""The inpainting experiment of Wang et al., "Attentive Normalization for Conditional Image
+Generation", CVPR 2020, as functions of a plain config: the model builder, the dataset factory, the
+sample pictures and the export that `an_tf.training.run_training` takes.
+
+Shape letters: B batch, H height, W width, n entities.
+"""
+
+import dataclasses
+import json
+import os
+
+import keras
+import numpy as np
+
+from an_tf import training
+from an_tf.inpainting import critics
+from an_tf.inpainting import data_pipeline
+from an_tf.inpainting import export
+from an_tf.inpainting import inference
+from an_tf.inpainting.generator import InpaintingGenerator
+from an_tf.inpainting.model import InpaintingGAN
+
+
+@dataclasses.dataclass(frozen=True)
+class InpaintingConfig:
+    """Everything of an inpainting run except the shared training settings.
+
+    See `experiments/inpaint.py` for the meaning of each field; the defaults are the paper's
+    Paris StreetView setting.
+    """
+
+    dataset: str = "package_photos"
+    data_dir: str | None = None
+    manual_dir: str | None = None
+    image_folder: str | None = None
+    image_size: int = 256
+    load_size: int = 0
+    photo_shorter_side: int = 0
+    mask_type: str = "rect"
+    box_size: int = 128
+    max_shrink: int = 16
+    channels: int = 32
+    attention: str = "an"
+    elu_after_an: bool = False
+    num_entities: int = 16
+    an_temperature: float = 10.0
+    orthogonal_weight: float = 1e-3
+    an_variant: str = "paper"
+    ones_channel: bool = False
+    critic_channels: int = 64
+    critic_steps: int = 5
+    gp_weight: float = 10.0
+    adversarial_weight: float = 1e-3
+    l1_weight: float = 1.2
+    ae_weight: float = 1.2
+    coarse_weight: float = 1.2
+    discount_gamma: float = 0.99
+    g_learning_rate: float = 1e-4
+    d_learning_rate: float = 1e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.9
+    num_samples: int = 4
+    eval_crops_per_image: int = 1
+
+    @classmethod
+    def from_dict(cls, values):
+        """The config from a dict of flags (unknown keys, e.g. training flags, are ignored)."""
+        names = {field.name for field in dataclasses.fields(cls)}
+        return cls(**{key: value for key, value in values.items() if key in names})
+
+
+def build_generator(config, seed=None):
+    return InpaintingGenerator(
+        channels=config.channels, attention=config.attention, elu_after_an=config.elu_after_an,
+        num_entities=config.num_entities, temperature=config.an_temperature,
+        orthogonal_weight=config.orthogonal_weight, an_variant=config.an_variant,
+        ones_channel=config.ones_channel, seed=seed, name="generator")
+
+
+def build_model(config, seed=0):
+    """Generator, critics (patch critic for free-form masks), compiled with Adam, fully built."""
+    local = critics.PatchCritic if config.mask_type == "free_form" else critics.LocalCritic
+    model = InpaintingGAN(
+        build_generator(config, seed), critics.GlobalCritic(config.critic_channels),
+        local(config.critic_channels), box_size=config.box_size,
+        critic_steps=config.critic_steps, gp_weight=config.gp_weight,
+        adversarial_weight=config.adversarial_weight, l1_weight=config.l1_weight,
+        ae_weight=config.ae_weight, coarse_weight=config.coarse_weight,
+        discount_gamma=config.discount_gamma, seed=seed)
+    model.compile(
+        g_optimizer=keras.optimizers.Adam(config.g_learning_rate, config.beta_1, config.beta_2),
+        d_optimizer=keras.optimizers.Adam(config.d_learning_rate, config.beta_1, config.beta_2))
+    model.build_networks(config.image_size, config.image_size)
+    return model
+
+
+def source_images(config, split, seed=0):
+    return data_pipeline.source_images(
+        config.dataset, split, data_dir=config.data_dir, manual_dir=config.manual_dir,
+        folder=config.image_folder, photo_shorter_side=config.photo_shorter_side or None,
+        seed=seed)
+
+
+def make_dataset_fn(config, batch_size, seed=0):
+    """fn(input_context) -> infinite per-replica training batches, for `run_training`."""
+
+    def make_dataset(input_context):
+        return data_pipeline.train_dataset(
+            source_images(config, "train", seed), batch_size, config.image_size, config.mask_type,
+            config.box_size, config.max_shrink, config.load_size or None, seed, input_context)
+
+    return make_dataset
+
+
+def eval_batches(config, batch_size, mask_type="center"):
+    """Finite evaluation batches (centre crops; centred-box or fixed-seed free-form masks)."""
+    return data_pipeline.eval_dataset(
+        source_images(config, "eval"), batch_size, config.image_size, mask_type,
+        config.box_size, config.load_size or None, config.eval_crops_per_image)
+
+
+def sample_pictures(generator, batch):
+    """Pictures of one batch: input (holes white), coarse, refined, completed, and a table with
+    one row per example; for attention="an" also AN's layout (argmax colours and every entity)."""
+    images, masks = batch["images"], batch["masks"]
+    outputs = inference.complete(generator, images, masks)
+    pictures = {"input": images * (1.0 - masks) + masks, **outputs}
+    pictures = {name: np.asarray(value) for name, value in pictures.items()}
+    pictures["comparison"] = np.stack(
+        [pictures[name] for name in ("input", "coarse", "refined", "completed")]
+        + [np.asarray(images)], axis=1)  # (B,5,H,W,3)
+    if getattr(generator, "attention", None) == "an":
+        _, _, layout = generator((images, masks), training=False, return_layout=True)
+        # The layout is at 1/4 resolution: shown at the image's size (nearest neighbour).
+        scale = images.shape[1] // layout.shape[1]
+        layout = np.repeat(np.repeat(np.asarray(layout), scale, axis=1), scale, axis=2)
+        layout_pictures = training.layout_pictures(layout)  # (B,H,W,n) -> pictures
+        pictures["layout_argmax"] = layout_pictures["argmax"]
+        entities = layout_pictures["entities"]
+        pictures["layout_entities"] = entities.reshape(
+            (layout.shape[0], layout.shape[-1]) + entities.shape[1:])  # (B,n,H,W,3)
+    return pictures
+
+
+def make_sample_fn(config):
+    """fn(model, step) -> pictures of a fixed evaluation batch, for `run_training`.
+
+    The batch is read at the first call: no TF op may run before `run_training` has configured
+    the devices.
+    """
+    mask_type = "free_form" if config.mask_type == "free_form" else "center"
+    cache = {}
+
+    def sample_fn(model, step):
+        del step  # the same batch at every step, to compare pictures across steps
+        if "batch" not in cache:
+            cache["batch"] = next(iter(eval_batches(config, config.num_samples, mask_type)))
+        return sample_pictures(model.generator, cache["batch"])
+
+    return sample_fn
+
+
+def export_fn(model, export_dir):
+    export.export_generator(model.generator, export_dir)
+
+
+def load_config(workdir):
+    """(InpaintingConfig, training seed, mixed-precision policy or None) of a run, from
+    <workdir>/config.json."""
+    path = os.path.join(workdir, "config.json")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path} does not exist: is {workdir!r} a training workdir?")
+    with open(path, encoding="utf-8") as stream:
+        settings = json.load(stream)
+    hparams = settings.get("hparams", settings)
+    training_config = settings.get("training_config", {})
+    seed = training_config.get("seed", hparams.get("seed", 0))
+    return InpaintingConfig.from_dict(hparams), seed, training_config.get("mixed_precision")
+
+
+def restore_generator(workdir):
+    """Builds the run's model from its config.json, loads the latest checkpoint, returns
+    (float32 generator, config, step).
+
+    The model is built under the run's dtype policy, so that a mixed_float16 checkpoint (whose
+    optimizers are LossScaleOptimizers) matches; its weights are then copied into a float32
+    generator.
+    """
+    config, seed, policy = load_config(workdir)
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy or "float32")
+    try:
+        model = build_model(config, seed)
+        step = training.restore_model_for_export(workdir, model)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    generator = model.generator
+    if policy:
+        generator = build_generator(config, seed)
+        size = 2 * generator.size_multiple
+        generator((keras.ops.zeros((1, size, size, 3)), keras.ops.zeros((1, size, size, 1))))
+        generator.set_weights(model.generator.get_weights())
+    return generator, config, step

@@ -1,0 +1,34 @@
+r"""Exports the generator of a trained inpainting run as a SavedModel (serving_default: images
+(N,H,W,3) in [0,255], masks (N,H,W,1) in {0,1} -> completed (N,H,W,3) in [0,255]).
+
+    python -m experiments.export_inpaint --workdir=/tmp/inpaint_demo \
+        --export_dir=/tmp/inpaint_demo_export
+"""
+
+from absl import app
+from absl import flags
+
+from an_tf.inpainting import export
+from an_tf.inpainting import pipeline
+
+
+def define_flags(flag_values=flags.FLAGS):
+    if "workdir" in flag_values:
+        return
+    flags.DEFINE_string("workdir", None, "Training workdir (config.json + checkpoints).",
+                        required=True, flag_values=flag_values)
+    flags.DEFINE_string("export_dir", None, "Where to write the SavedModel (replaced if present).",
+                        required=True, flag_values=flag_values)
+
+
+def main(argv, flag_values=flags.FLAGS):
+    if len(argv) > 1:
+        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    generator, _, step = pipeline.restore_generator(flag_values.workdir)
+    path = export.export_generator(generator, flag_values.export_dir)
+    print(f"exported step {step} to {path}")
+
+
+if __name__ == "__main__":
+    define_flags()
+    app.run(main)

@@ -1,0 +1,66 @@
+"""experiments.evaluate_inpaint on a workdir holding a checkpoint of the smoke configuration."""
+
+import json
+import os
+
+from absl import flags
+import keras
+import numpy as np
+import pytest
+
+from an_tf import training
+from an_tf.inpainting import pipeline
+from an_tf.training import checkpointing
+from an_tf.training.workdir import record_run_settings
+from experiments import evaluate_inpaint
+
+HPARAMS = {"image_size": 32, "photo_shorter_side": 48, "box_size": 16, "channels": 4,
+           "num_entities": 4, "critic_channels": 4, "eval_crops_per_image": 2, "seed": 0}
+
+
+def make_workdir(path, mixed_precision=None):
+    """A workdir as run_training leaves it (config.json + a checkpoint), without training."""
+    workdir = str(path / "run")
+    keras.config.set_dtype_policy(mixed_precision or "float32")
+    model = pipeline.build_model(pipeline.InpaintingConfig.from_dict(HPARAMS))
+    keras.config.set_dtype_policy("float32")
+    config = training.TrainingConfig(workdir=workdir, train_steps=1, batch_size=2,
+                                     mixed_precision=mixed_precision)
+    record_run_settings(workdir, config, HPARAMS)
+    training.Checkpointer(checkpointing.checkpoint_directory(workdir), model=model).save(7)
+    return workdir, model
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    return make_workdir(tmp_path)[0]
+
+
+def test_restores_a_mixed_precision_run_as_a_float32_generator(tmp_path):
+    workdir, model = make_workdir(tmp_path, "mixed_float16")
+    generator, config, step = pipeline.restore_generator(workdir)
+    assert step == 7 and config.channels == 4 and generator.compute_dtype == "float32"
+    for restored, saved in zip(generator.get_weights(), model.generator.get_weights()):
+        np.testing.assert_array_equal(restored, saved)
+
+
+def test_evaluation_writes_json_and_prints_a_table(workdir, capsys):
+    flag_values = flags.FlagValues()
+    evaluate_inpaint.define_flags(flag_values)
+    flag_values(["evaluate_inpaint", f"--workdir={workdir}", "--batch_size=3"])
+    evaluate_inpaint.main(["evaluate_inpaint"], flag_values=flag_values)
+    printed = capsys.readouterr().out
+    assert "step 7, package_photos, 4 images" in printed
+    assert "center     refined" in printed and "free_form  coarse" in printed
+    with open(os.path.join(workdir, "eval_package_photos.json")) as stream:
+        results = json.load(stream)
+    for mask_type in ("center", "free_form"):
+        for stage in ("coarse", "refined"):
+            values = results["metrics"][mask_type][stage]
+            assert set(values) == {"psnr", "ssim", "l1", "l2"}
+            assert values["psnr"] > 0 and 0 < values["l2"] < values["l1"] < 1
+
+
+def test_missing_workdir_is_explained(tmp_path):
+    with pytest.raises(FileNotFoundError, match="training workdir"):
+        pipeline.restore_generator(str(tmp_path))
