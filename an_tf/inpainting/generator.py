@@ -119,6 +119,12 @@ class InpaintingGenerator(keras.Model):
             self.branch_output.build(features)
         self.built = True
 
+    def __call__(self, inputs, *args, **kwargs):
+        # Checked before Keras' __call__, which would wrap the error in a multi-line report.
+        if isinstance(inputs, (tuple, list)) and inputs:
+            self._check_size(inputs[0])
+        return super().__call__(inputs, *args, **kwargs)
+
     def call(self, inputs, training=None, return_layout=False):
         images, masks = inputs
         if return_layout and self.attention != "an":

@@ -1,8 +1,8 @@
 """The inpainting GAN of Wang et al., "Attentive Normalization for Conditional Image Generation",
 CVPR 2020, trained as Yu et al., "Generative Image Inpainting with Contextual Attention", CVPR 2018:
 WGAN-GP with a global and a local critic, 5 critic steps per generator step, spatially discounted L1
-on the hole, L1 on the known pixels, plus AN's orthogonality loss (collected from
-`generator.losses` inside the tape).
+on the hole, L1 on the known pixels, plus AN's orthogonality loss (computed inside the tape by
+`an_tf.layers.orthogonality_losses`, not read from `generator.losses`, which replicas share).
 
 Batches are dicts: images (B,H,W,3) float32 in [-1, 1], masks (B,H,W,1) float32 {0,1} (1 = missing),
 boxes (B,4) int32 (top, left, height, width) of the local critic's region.
@@ -16,6 +16,7 @@ import tensorflow as tf
 
 from an_tf.inpainting import critics as critics_lib
 from an_tf.inpainting import losses
+from an_tf.layers.attentive_normalization import orthogonality_losses
 
 
 class InpaintingGAN(keras.Model):
@@ -119,8 +120,7 @@ class InpaintingGAN(keras.Model):
     def _generator_step(self, images, masks, boxes):
         with tf.GradientTape() as tape:
             coarse, refined = self.generator((images, masks), training=True)
-            orthogonality = tf.add_n([tf.cast(x, tf.float32) for x in self.generator.losses]
-                                     + [tf.zeros([])])
+            orthogonality = orthogonality_losses(self.generator)  # not .losses: see its doc
             logs = self.generator_losses(images, coarse, refined, masks, boxes)
             logs["an_orthogonality"] = orthogonality
             logs["g_loss"] += orthogonality

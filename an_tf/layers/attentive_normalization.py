@@ -225,6 +225,23 @@ class AttentiveNormalization(keras.layers.Layer):
         return config
 
 
+def orthogonality_losses(network):
+    """Sum of the orthogonality losses of the AN layers inside `network` (float32 scalar, 0 if none).
+
+    Custom train steps should call this inside their GradientTape instead of reading
+    `network.losses`: Keras keeps `add_loss` terms in a list on the layer object, which the replica
+    threads of a MirroredStrategy share, so under synchronized batch norm a replica's `losses` was
+    seen holding both replicas' terms (TF 2.21 / Keras 3.15). The loss depends only on the weights,
+    so this gives the same value as `add_loss` on one device.
+    """
+    terms = [
+        tf.cast(layer.orthogonality_loss(), tf.float32)
+        for layer in network._flatten_layers()
+        if isinstance(layer, AttentiveNormalization) and layer.orthogonal_weight
+    ]
+    return tf.add_n([tf.constant(0.0)] + terms)
+
+
 def _validate_arguments(
     num_entities, temperature, epsilon, ssr_pool_size, orthogonal_weight, variant, implementation
 ):

@@ -69,9 +69,15 @@ def create_strategy(name, tpu=None, num_cpu_devices=1):
     if name == "default":
         return tf.distribute.get_strategy()
     if name == "mirrored":
-        devices = [d.name for d in tf.config.list_logical_devices("GPU")]
-        devices = devices or [d.name for d in tf.config.list_logical_devices("CPU")]
-        return tf.distribute.MirroredStrategy(devices)
+        gpus = [d.name for d in tf.config.list_logical_devices("GPU")]
+        if gpus:
+            return tf.distribute.MirroredStrategy(gpus)
+        # On CPU devices the default collective all-reduce reuses instance keys when a process
+        # builds a second MirroredStrategy, and a later all-reduce then fails with "Shape mismatch
+        # in the collective instance" (TF 2.21); reducing to one device has no such state.
+        cpus = [d.name for d in tf.config.list_logical_devices("CPU")]
+        return tf.distribute.MirroredStrategy(
+            cpus, cross_device_ops=tf.distribute.ReductionToOneDevice())
     if name == "multi_worker":
         if "TF_CONFIG" not in os.environ:
             logging.warning("strategy 'multi_worker' without TF_CONFIG: running as a single worker")

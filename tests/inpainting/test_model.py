@@ -8,6 +8,7 @@ import tensorflow as tf
 from an_tf.inpainting import critics
 from an_tf.inpainting.generator import InpaintingGenerator
 from an_tf.inpainting.model import InpaintingGAN
+from an_tf.training import create_strategy
 from tests.inpainting.helpers import tiny_batch
 from tests.inpainting.helpers import tiny_gan
 
@@ -42,7 +43,7 @@ def test_mirrored_step_equals_single_device_step():
     """Per-replica losses are divided by the number of replicas (Keras sums their gradients)."""
     batch = tiny_batch("rect", batch_size=4)
     single = sgd_gan()
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    strategy = create_strategy("mirrored")  # the two logical CPUs of conftest
     with strategy.scope():
         mirrored = sgd_gan()
     mirrored.set_weights(single.get_weights())

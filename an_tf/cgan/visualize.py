@@ -1,0 +1,101 @@
+"""Sample grids, AN layout pictures and AN statistics of the AN cGAN during training (Wang et al.,
+CVPR 2020, supplement Figure 4: binarized argmax layout and one attention map per entity).
+
+Shape letters: K classes shown, S samples per class, R resolution, r layout resolution, n entities.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from an_tf.data.synthetic_shapes import best_entity_iou
+from an_tf.training.summaries import layout_pictures
+
+
+def entity_usage(layout, min_share=0.01):
+    """Number of entities that win the argmax on at least `min_share` of all positions."""
+    winners = np.asarray(layout).argmax(-1).ravel()  # (B*r*r,)
+    shares = np.bincount(winners, minlength=np.asarray(layout).shape[-1]) / winners.size
+    return int((shares >= min_share).sum())
+
+
+def _layout_values(prefix, layouts, an_layers, num_layout_examples):
+    """Pictures and scalars of each AN layer's layout {name: (B, r, r, n)}."""
+    values = {}
+    for name, layout in layouts.items():
+        layout = np.asarray(layout)[:num_layout_examples]
+        pictures = layout_pictures(layout)
+        num_examples, size, _, num_entities = layout.shape
+        values[f"{prefix}layout_argmax/{name}"] = pictures["argmax"][None]  # (1,B,r,r,3)
+        values[f"{prefix}layout_entities/{name}"] = pictures["entities"].reshape(
+            num_examples, num_entities, size, size, 3)  # one row of n maps per example
+        values[f"{prefix}an_entities_used/{name}"] = np.float32(entity_usage(layout))
+        values[f"{prefix}an_gamma/{name}"] = np.float32(an_layers[name].gamma.numpy())
+    return values
+
+
+def categorical_interpolation(generator, z, first_class, second_class, num_steps=8):
+    """Images (S, num_steps, R, R, 3): each row one noise vector of `z` (S, Z), the class
+    weights going linearly from `first_class` to `second_class` (supplement Figure 9)."""
+    fractions = np.linspace(0.0, 1.0, num_steps, dtype=np.float32)  # (T,)
+    weights = np.zeros((num_steps, generator.num_classes), np.float32)  # (T,K)
+    weights[:, first_class] += 1.0 - fractions
+    weights[:, second_class] += fractions
+    rows = len(z)
+    images = generator(tf.constant(np.repeat(z, num_steps, axis=0)),
+                       tf.constant(np.tile(weights, (rows, 1))), training=False)  # (S*T,R,R,3)
+    images = np.asarray(images)
+    return images.reshape((rows, num_steps) + images.shape[1:])
+
+
+def make_sample_fn(num_classes, z_dim, real_batch=None, classes_shown=8, samples_per_class=8,
+                   num_layout_examples=4, seed=1234):
+    """sample_fn(model, step) for `run_training`: fixed noise, so grids are comparable over steps.
+
+    Returns a dict with
+      "samples": (K, S, R, R, 3) table, one row per class, from the sampling (EMA) generator;
+      "interpolation": (4, 8, R, R, 3), categorical interpolation between the first and last class;
+      "layout_argmax/<block>", "layout_entities/<block>": G's AN layouts (supplement Figure 4);
+      "an_gamma/<block>", "an_entities_used/<block>": scalars per AN layer of G;
+      with `real_batch` ({"image", "label"[, "mask"]}, or a function returning it, called once at
+      the first sample so that no TF op runs before the training's device set-up) and AN in D:
+      the same for D's layouts on the real images ("d_" prefix), and with a "mask":
+      "d_layout_object_iou/<block>", the mean best-entity IoU with the ground-truth object masks
+      (see `best_entity_iou`).
+    """
+    classes = np.linspace(0, num_classes - 1, min(classes_shown, num_classes)).round()
+    labels = np.repeat(classes.astype(np.int32), samples_per_class)  # (K*S,)
+    z = np.random.default_rng(seed).standard_normal((labels.size, z_dim)).astype(np.float32)
+
+    real = {}
+
+    def sample_fn(model, step):
+        del step  # the same noise at every step
+        if real_batch is not None and not real:
+            real.update(real_batch() if callable(real_batch) else real_batch)
+        generator = model.sampling_generator
+        images, layouts = generator(tf.constant(z), tf.constant(labels), training=False,
+                                    return_layouts=True)  # (K*S,R,R,3)
+        images = np.asarray(images)
+        values = {"samples": images.reshape((-1, samples_per_class) + images.shape[1:])}
+        if num_classes > 1:
+            values["interpolation"] = categorical_interpolation(generator, z[:4], 0,
+                                                                num_classes - 1)
+        values.update(_layout_values("", layouts, generator.an_layers(), num_layout_examples))
+        if real:
+            values.update(_real_layout_values(model.discriminator, real, num_layout_examples))
+        return values
+
+    return sample_fn
+
+
+def _real_layout_values(discriminator, real_batch, num_layout_examples):
+    _, layouts = discriminator(real_batch["image"], real_batch["label"], training=False,
+                               return_layouts=True)
+    values = _layout_values("d_", layouts, discriminator.an_layers(), num_layout_examples)
+    if "mask" in real_batch:
+        for name, layout in layouts.items():
+            iou = best_entity_iou(layout, real_batch["mask"])
+            values[f"d_layout_object_iou/{name}"] = np.float32(iou.mean())
+    if layouts:
+        values["d_real_images"] = np.asarray(real_batch["image"][:num_layout_examples])[None]
+    return values

@@ -1,0 +1,126 @@
+"""A built-in class-conditional dataset of shapes on textured backgrounds, for the AN cGAN (Wang et
+al., CVPR 2020) on a machine without ImageNet: no download, every example a pure function of
+(seed, index), and the ground-truth object mask kept alongside, so that one can measure whether AN's
+learned layout separates object from background (the paper only shows it qualitatively).
+
+Class c draws shape family c % 8 (disk, square, triangle, ring, cross, diamond, bar, frame) in the
+hue family of c, at a random position, size and rotation, over a textured background (smooth
+noise plus stripes).
+
+Shape letters: B batch, R resolution, n semantic entities; r layout resolution.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+NUM_SHAPE_FAMILIES = 8
+SHAPE_NAMES = ("disk", "square", "triangle", "ring", "cross", "diamond", "bar", "frame")
+_GOLDEN = 0.6180339887
+
+
+def _uniform(seed, salt, shape=(), low=0.0, high=1.0):
+    return tf.random.stateless_uniform(
+        shape, seed=tf.random.experimental.stateless_fold_in(seed, salt), minval=low, maxval=high)
+
+
+def _shape_masks(u, v, radius):
+    """Boolean masks (8, R, R) of every shape family at local coordinates (u, v) (R, R)."""
+    distance = tf.sqrt(u * u + v * v)
+    box = tf.maximum(tf.abs(u), tf.abs(v))
+    triangle = (v < 0.5 * radius) & (v > 1.7320508 * tf.abs(u) - radius)
+    thin = radius / 3.0
+    cross = (((tf.abs(u) < thin) & (tf.abs(v) < radius))
+             | ((tf.abs(v) < thin) & (tf.abs(u) < radius)))
+    return tf.stack([
+        distance < radius,
+        box < 0.85 * radius,
+        triangle,
+        (distance < radius) & (distance > 0.55 * radius),
+        cross,
+        tf.abs(u) + tf.abs(v) < 1.15 * radius,
+        (u / radius) ** 2 + (v / (0.45 * radius)) ** 2 < 1.0,
+        (box < 0.9 * radius) & (box > 0.55 * radius),
+    ])
+
+
+def _background(seed, resolution):
+    """Texture (R, R, 3) in [0, 1]: a desaturated random base colour, smooth noise and stripes."""
+    base = _uniform(seed, 10, [1, 1, 3], 0.25, 0.75)
+    base = 0.6 * base + 0.4 * tf.reduce_mean(base)  # desaturate: the objects carry the colour
+    noise = tf.random.stateless_normal([1, 4, 4, 3], seed=tf.random.experimental.stateless_fold_in(
+        seed, 11))
+    noise = tf.image.resize(noise, [resolution, resolution], method="bicubic")[0]  # (R,R,3)
+    grid = tf.range(resolution, dtype=tf.float32) / resolution
+    y, x = tf.meshgrid(grid, grid, indexing="ij")
+    angle = _uniform(seed, 12, [], 0.0, np.pi)
+    frequency = _uniform(seed, 13, [], 3.0, 8.0)
+    stripes = tf.sin(2 * np.pi * frequency * (x * tf.cos(angle) + y * tf.sin(angle)))
+    return tf.clip_by_value(base + 0.08 * noise + 0.06 * stripes[..., None], 0.0, 1.0)
+
+
+def make_example(seed, index, resolution=32, num_classes=8):
+    """Example `index` of the dataset of `seed`: {"image" (R,R,3) float32 in [-1,1], "label" int32,
+    "mask" (R,R,1) float32, 1 = object}."""
+    example_seed = tf.stack([tf.cast(seed, tf.int64), tf.cast(index, tf.int64)])
+    example_seed = tf.cast(tf.random.experimental.stateless_fold_in(example_seed, 0), tf.int64)
+    label = tf.random.stateless_uniform([], seed=example_seed, minval=0, maxval=num_classes,
+                                        dtype=tf.int32)
+    centre = _uniform(example_seed, 1, [2], 0.32, 0.68)
+    radius = _uniform(example_seed, 2, [], 0.17, 0.3)
+    angle = _uniform(example_seed, 3, [], 0.0, 2 * np.pi)
+    grid = (tf.range(resolution, dtype=tf.float32) + 0.5) / resolution
+    y, x = tf.meshgrid(grid, grid, indexing="ij")  # (R,R) each
+    dx, dy = x - centre[0], y - centre[1]
+    u = dx * tf.cos(angle) + dy * tf.sin(angle)  # rotated local coordinates
+    v = -dx * tf.sin(angle) + dy * tf.cos(angle)
+    masks = _shape_masks(u, v, radius)  # (8,R,R)
+    mask = tf.cast(tf.gather(masks, label % NUM_SHAPE_FAMILIES), tf.float32)[..., None]  # (R,R,1)
+    hue = tf.math.floormod(tf.cast(label, tf.float32) * _GOLDEN + _uniform(example_seed, 4, [],
+                                                                          -0.03, 0.03), 1.0)
+    hsv = tf.stack([hue, _uniform(example_seed, 5, [], 0.75, 1.0),
+                    _uniform(example_seed, 6, [], 0.75, 1.0)])
+    shading = 1.0 - 0.25 * (y - centre[1])[..., None]  # light from above
+    colour = tf.clip_by_value(tf.image.hsv_to_rgb(hsv)[None, None, :] * shading, 0.0, 1.0)
+    image = mask * colour + (1.0 - mask) * _background(example_seed, resolution)  # (R,R,3)
+    return {"image": image * 2.0 - 1.0, "label": label, "mask": mask}
+
+
+def load_synthetic_shapes(resolution=32, num_classes=8, num_examples=10000, seed=0,
+                          first_index=0):
+    """Dataset of `num_examples` examples (see `make_example`), in index order, deterministic."""
+    if resolution < 8:
+        raise ValueError(f"resolution must be >= 8, got {resolution!r}")
+    if not isinstance(num_classes, int) or num_classes < 1:
+        raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
+    indices = tf.data.Dataset.range(first_index, first_index + num_examples)
+    return indices.map(
+        lambda index: make_example(seed, index, resolution, num_classes),
+        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+
+def best_entity_iou(layout, object_mask):
+    """How well the argmax layout separates object from background, per example.
+
+    For each example, the intersection-over-union between the object mask (resized to the layout
+    resolution) and the region of each entity in the argmax layout; the best entity's IoU is kept.
+    1 means one entity covers exactly the object; a layout that ignores the object scores about
+    the object's area fraction.
+
+    Args:
+        layout: (B, r, r, n) soft layout (or its argmax, (B, r, r) int).
+        object_mask: (B, R, R, 1) or (B, R, R), 1 = object; R a multiple of r.
+    Returns: (B,) float64 numpy array.
+    """
+    layout = np.asarray(layout)
+    labels = layout.argmax(-1) if layout.ndim == 4 else layout  # (B,r,r)
+    mask = np.asarray(object_mask, dtype=np.float64)
+    mask = mask[..., 0] if mask.ndim == 4 else mask  # (B,R,R)
+    factor = mask.shape[1] // labels.shape[1]
+    batch, size = labels.shape[0], labels.shape[1]
+    mask = mask.reshape(batch, size, factor, size, factor).mean(axis=(2, 4)) >= 0.5  # (B,r,r)
+    num_entities = int(layout.shape[-1]) if layout.ndim == 4 else int(labels.max()) + 1
+    regions = labels[..., None] == np.arange(num_entities)  # (B,r,r,n)
+    intersection = (regions & mask[..., None]).sum(axis=(1, 2))  # (B,n)
+    union = (regions | mask[..., None]).sum(axis=(1, 2))  # (B,n)
+    iou = np.where(union > 0, intersection / np.maximum(union, 1), 0.0)
+    return iou.max(axis=-1)

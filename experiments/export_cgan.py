@@ -1,0 +1,57 @@
+r"""Exports the generator of a cGAN run as a SavedModel (EMA weights when the run used --ema_decay).
+
+    python -m experiments.export_cgan --workdir=runs/cgan_demo --export_dir=runs/cgan_demo_export
+    saved_model_cli run --dir=runs/cgan_demo_export --tag_set=serve \
+        --signature_def=serving_default --input_exprs='z=np.random.randn(2,128);labels=[0,1]'
+
+The architecture is rebuilt from the run's <workdir>/config.json, the weights from its latest
+checkpoint. The signature: z float32 (N, z_dim), labels int64 (N,) -> images float32 (N, R, R, 3).
+"""
+
+import json
+import os
+
+import keras
+from absl import app, flags
+
+from an_tf import training
+from an_tf.cgan import pipeline
+from an_tf.cgan.export import export_generator
+
+
+
+def define_flags(flag_values=flags.FLAGS):
+    """Defines --workdir and --export_dir (unless already defined, e.g. by the training flags)."""
+    if "workdir" not in flag_values:
+        flags.DEFINE_string("workdir", None, "Directory of a cGAN run.", flag_values=flag_values)
+    if "export_dir" not in flag_values:
+        flags.DEFINE_string("export_dir", None, "Where to write the SavedModel (replaced if it "
+                            "exists).", flag_values=flag_values)
+
+
+def main(argv, flag_values=flags.FLAGS):
+    if len(argv) > 1:
+        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    workdir, export_dir = flag_values.workdir, flag_values.export_dir
+    if not workdir or not export_dir:
+        raise app.UsageError("--workdir and --export_dir are both required")
+    config_path = os.path.join(workdir, "config.json")
+    if not os.path.exists(config_path):
+        raise app.UsageError(f"{config_path} not found: --workdir must be a cGAN run directory")
+    with open(config_path, encoding="utf-8") as stream:
+        hparams = json.load(stream)["hparams"]
+    # Build exactly as trained (the optimizers' structure depends on the dtype policy).
+    policy = hparams.get("mixed_precision") or "none"
+    keras.config.set_dtype_policy("float32" if policy == "none" else policy)
+    gan = pipeline.build_gan(pipeline.cgan_config_from_hparams(hparams))
+    try:
+        step = training.restore_model_for_export(workdir, gan)
+    except FileNotFoundError as error:
+        raise app.UsageError(str(error)) from None
+    export_generator(gan.sampling_generator, export_dir)
+    print(f"exported the generator of step {step} to {export_dir}", flush=True)
+
+
+if __name__ == "__main__":
+    define_flags()
+    app.run(main)
