@@ -136,31 +136,32 @@ def _fused(x, s, beta, alpha, eps, mean_over_positions):
     m = tf.stop_gradient(tf.reduce_mean(x, axis=1, keepdims=True))  # (B,1,C)
     xc = x - m  # x' (B,P,C)
 
-    c = tf.reduce_sum(s, axis=1, keepdims=True) + eps  # (B,1,n)
+    # Statistics are laid out (B,n,C): the products then transpose the small s, never x.
+    c = tf.reduce_sum(s, axis=1)[:, :, None] + eps  # (B,n,1)
     mean_scale = 1.0 / positions if mean_over_positions else 1.0
-    q = tf.reduce_sum(s, axis=1, keepdims=True) / c * mean_scale  # (B,1,n)
-    sum_a = tf.matmul(xc, s, transpose_a=True)  # sum_p x's: (B,C,n)
-    mu_c = sum_a / c * mean_scale  # mu' (B,C,n)
-    m_t = tf.transpose(m, [0, 2, 1])  # (B,C,1)
+    q = (c - eps) / c * mean_scale  # (B,n,1)
+    sum_a = tf.matmul(s, xc, transpose_a=True)  # sum_p x's: (B,n,C)
+    mu_c = sum_a / c * mean_scale  # mu' (B,n,C)
 
     s_sq = tf.square(s)  # (B,P,n)
-    sum_a2 = tf.matmul(tf.square(xc), s_sq, transpose_a=True)  # sum_p (x's)^2: (B,C,n)
-    sum_as = tf.matmul(xc, s_sq, transpose_a=True)  # sum_p x's^2: (B,C,n)
-    sum_s = c - eps  # (B,1,n)
+    sum_a2 = tf.matmul(s_sq, tf.square(xc), transpose_a=True)  # sum_p (x's)^2: (B,n,C)
+    sum_as = tf.matmul(s_sq, xc, transpose_a=True)  # sum_p x's^2: (B,n,C)
+    sum_s = c - eps  # (B,n,1)
     # sum_p (A - mu')^2 = sum A^2 - 2 mu' sum A + P mu'^2
     sq_a = sum_a2 - 2.0 * mu_c * sum_a + positions * tf.square(mu_c)
     # sum_p (A - mu')(s - q) = sum A s - q sum A - mu' sum s + P mu' q
     cross = sum_as - q * sum_a - mu_c * sum_s + positions * mu_c * q
-    sq_s = tf.reduce_sum(tf.square(s - q), axis=1, keepdims=True)  # (B,1,n), no C: cheap
-    total = sq_a + 2.0 * m_t * cross + tf.square(m_t) * sq_s  # (B,C,n)
+    q_row = tf.transpose(q, [0, 2, 1])  # (B,1,n)
+    sq_s = tf.reduce_sum(tf.square(s - q_row), axis=1)[:, :, None]  # (B,n,1), no C: cheap
+    total = sq_a + 2.0 * m * cross + tf.square(m) * sq_s  # (B,n,C)
     sigma = _sqrt_zero_safe(tf.maximum(total, 0.0) / c)  # rounding can dip below 0
-    inv = 1.0 / (sigma + eps)  # a (B,C,n)
+    inv = 1.0 / (sigma + eps)  # a (B,n,C)
     # mu - m = m (q - 1) + mu'; q - 1 = -eps/c exactly for the paper's mean.
     q_minus_one = q - 1.0 if mean_over_positions else -eps / c
-    delta = m_t * q_minus_one + mu_c  # (B,C,n)
+    delta = m * q_minus_one + mu_c  # (B,n,C)
 
-    scale = tf.matmul(s, inv, transpose_b=True)  # sum_n s a: (B,P,C)
-    shift = tf.matmul(s, delta * inv, transpose_b=True)  # sum_n s d a: (B,P,C)
+    scale = tf.matmul(s, inv)  # sum_n s a: (B,P,C)
+    shift = tf.matmul(s, delta * inv)  # sum_n s d a: (B,P,C)
     weight = tf.reduce_sum(s, axis=-1, keepdims=True)  # sum_n s: (B,P,1)
     y = beta * (xc * scale - shift) + alpha * weight  # (B,P,C)
     return tf.reshape(y, shape)
