@@ -10,15 +10,14 @@ Shape letters: N batch, Z noise size, R resolution.
 
 import tensorflow as tf
 
-from an_tf.training.export import save_model_atomically
+from an_tf.training.export import save_model_atomically, track_model_variables
 
 
 class GeneratorServing(tf.Module):
     """A tf.Module wrapping a trained generator behind a validated serving function.
 
-    Only the tf.Variables the serving function captures are tracked, not the Keras layers (as
-    Keras' ExportArchive does): with the layers or their Keras variables as tracked attributes,
-    `saved_model_cli run` (TF1-style loading) cannot find some variables (TF 2.21 / Keras 3.15).
+    The raw tf.Variables are tracked with `training.track_model_variables`, so that
+    `saved_model_cli run` (TF1-style loading) finds them.
 
     Args:
         generator: an `an_tf.cgan.Generator` (uses its `z_dim` and `num_classes`).
@@ -33,8 +32,7 @@ class GeneratorServing(tf.Module):
             tf.TensorSpec([None, self.z_dim], tf.float32, name="z"),
             tf.TensorSpec([None], tf.int64, name="labels"),
         ])
-        # Trace now, then track the captured variables themselves.
-        self.captured_variables = list(self.serving_default.get_concrete_function().variables)
+        track_model_variables(self, generator)
 
     def _serve(self, z, labels):
         checks = [

@@ -23,9 +23,7 @@ class InpaintingServingModule(tf.Module):
         if not generator.built:  # create the variables now, so that they can be listed below
             size = 2 * self.size_multiple
             generator((tf.zeros([1, size, size, 3]), tf.zeros([1, size, size, 1])))
-        # The underlying tf.Variables, tracked explicitly (as Keras' own ExportArchive does): the
-        # TF1 loader of `saved_model_cli run` restores only variables it finds this way.
-        self.tf_variables = [variable.value for variable in generator.variables]
+        training.track_model_variables(self, generator)
 
     @tf.function(input_signature=[
         tf.TensorSpec([None, None, None, 3], tf.float32, name="images"),

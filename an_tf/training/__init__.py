@@ -5,7 +5,7 @@ from an_tf.training.checkpointing import seed_generator_states
 from an_tf.training.config import TrainingConfig
 from an_tf.training.config import TrainResult
 from an_tf.training.export import restore_model_for_export
-from an_tf.training.export import save_model_atomically
+from an_tf.training.export import save_model_atomically, track_model_variables
 from an_tf.training.loop import run_training
 from an_tf.training.randomness import replica_seed
 from an_tf.training.strategy import configure_cpu_devices
@@ -29,5 +29,6 @@ __all__ = [
     "restore_model_for_export",
     "run_training",
     "save_model_atomically",
+    "track_model_variables",
     "seed_generator_states",
 ]

@@ -53,6 +53,16 @@ def save_model_atomically(module_or_model, export_dir, signatures=None):
     return export_dir
 
 
+def track_model_variables(module, model):
+    """Tracks the tf.Variables behind `model`'s Keras variables on the serving `module`.
+
+    As Keras' own ExportArchive does: the TF1-style loader of `saved_model_cli run` restores only
+    variables it reaches this way, not through Keras layers (TF 2.21 / Keras 3.15). Call it once the
+    model is built.
+    """
+    module.tf_variables = [variable.value for variable in model.variables]
+
+
 def restore_model_for_export(workdir, model):
     """Loads the model weights of the latest checkpoint of a run into `model`.
 

@@ -141,12 +141,14 @@ def _make_train_function(strategy, model, steps_per_loop):
 
     if steps_per_loop == 1:
         return tf.function(lambda iterator, num_steps: one_step(iterator))
+    # A tf.function of its own, so the step is traced once although it is called twice below.
+    traced_step = tf.function(one_step)
 
     @tf.function
     def several_steps(iterator, num_steps):
-        metrics = one_step(iterator)  # Outside the loop: it fixes the structure of the loop state.
+        metrics = traced_step(iterator)  # Outside the loop: it fixes the loop state's structure.
         for _ in tf.range(num_steps - 1):
-            metrics = one_step(iterator)
+            metrics = traced_step(iterator)
         return metrics
 
     return several_steps
