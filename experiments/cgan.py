@@ -124,4 +124,4 @@ def main(argv, flag_values=flags.FLAGS):
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    common_flags.run_main(main)

@@ -8,10 +8,12 @@ Usage in an entry point:
 """
 
 import os
+import sys
 
-from absl import flags
+from absl import app, flags
 
 from an_tf.training.config import STRATEGIES
+from an_tf.training.divergence import ON_NAN_CHOICES
 from an_tf.training.config import TrainingConfig
 
 MIXED_PRECISION_CHOICES = ("none", "mixed_float16", "mixed_bfloat16")
@@ -51,6 +53,9 @@ def define_training_flags(flag_values=flags.FLAGS):
                       "Keras mixed-precision dtype policy.", flag_values=flag_values)
     flags.DEFINE_string("export_dir", None, "If set, export a SavedModel there at the end.",
                         flag_values=flag_values)
+    flags.DEFINE_enum("on_nan", "stop", ON_NAN_CHOICES, "At a non-finite loss or gradient: stop "
+                      "without saving (the last checkpoint stays the latest), or skip that update "
+                      "and count it (summary 'skipped_updates').", flag_values=flag_values)
     _register_validators(flag_values)
 
 
@@ -94,7 +99,7 @@ def training_config_from_flags(flag_values=flags.FLAGS):
         mixed_precision=None if f.mixed_precision == "none" else f.mixed_precision,
         checkpoint_every=f.checkpoint_every, summary_every=f.summary_every,
         sample_every=f.sample_every, steps_per_loop=f.steps_per_loop,
-        export_dir=f.export_dir or None, num_cpu_devices=f.num_cpu_devices)
+        export_dir=f.export_dir or None, num_cpu_devices=f.num_cpu_devices, on_nan=f.on_nan)
 
 
 def flag_values_dict(flag_values=flags.FLAGS):
@@ -113,3 +118,25 @@ def flag_values_dict(flag_values=flags.FLAGS):
         for flag in module_flags:
             values[flag.name] = flag.value
     return dict(sorted(values.items()))
+
+
+def run_main(main):
+    """`absl.app.run(main)`, with errors that are one line by design shown as one line.
+
+    absl prints the module's whole help before a `UsageError`; our own errors (bad flag
+    combinations, missing files, a workdir of another configuration, a mismatched checkpoint, a
+    diverged run) are one-line messages, so the traceback only hides them. Multi-line errors
+    (bugs, TensorFlow internals) keep their traceback; AN_TF_TRACEBACK=1 keeps it for all.
+    """
+
+    def main_with_one_line_errors(argv):
+        try:
+            return main(argv)
+        except (app.UsageError, ValueError, RuntimeError, OSError) as error:
+            message = str(error).strip()
+            if os.environ.get("AN_TF_TRACEBACK") or not message or "\n" in message:
+                raise
+            print(f"error: {message}", file=sys.stderr, flush=True)
+            raise SystemExit(getattr(error, "exitcode", 1)) from None
+
+    app.run(main_with_one_line_errors)

@@ -17,6 +17,7 @@ from absl import app, flags
 from an_tf import training
 from an_tf.cgan import pipeline
 from an_tf.cgan.export import export_generator
+from experiments import common_flags
 
 
 
@@ -54,4 +55,4 @@ def main(argv, flag_values=flags.FLAGS):
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    common_flags.run_main(main)

@@ -29,6 +29,11 @@ def _spectral_embedding(num_classes, size, name, dtype):
     return keras.layers.SpectralNormalization(embedding, power_iterations=1, dtype=dtype, name=name)
 
 
+def discriminator_widths(channels, num_blocks):
+    """Output channels of D's blocks, from the first on."""
+    return tuple(channels * w for w in DISCRIMINATOR_WIDTHS[:num_blocks])
+
+
 @keras.saving.register_keras_serializable(package="an_tf")
 class Discriminator(keras.Model):
     """The AN cGAN discriminator (or the SN-GAN / SA-GAN baseline with `attention`).
@@ -39,8 +44,8 @@ class Discriminator(keras.Model):
         channels: base width ch (64 in the paper).
         an_resolutions: OUTPUT resolutions of the blocks that get attention (with "an", AN sits in
             the block, before its average pooling, so it runs at twice that resolution; with
-            "self_attention", an SA-GAN block follows the block). Default (32,): the second block
-            at 128^2, as in the supplement; at 32^2 use (16,) (the first block).
+            "self_attention", an SA-GAN block follows the block). Default (None): the second
+            block, as in the supplement (32 at 128^2, 8 at 32^2). Ignored without attention.
         conditioning: "concat" (supplement) or "projection" (SN-GAN / SA-GAN).
         attention: "an", "self_attention" or "none".
         embedding_dim: E, size of the concatenated class embedding ("concat" only).
@@ -53,14 +58,17 @@ class Discriminator(keras.Model):
     Returns logits (B,) float32 [, layouts].
     """
 
-    def __init__(self, resolution=128, num_classes=1000, channels=64, an_resolutions=(32,),
+    def __init__(self, resolution=128, num_classes=1000, channels=64, an_resolutions=None,
                  conditioning="concat", attention="an", embedding_dim=128, num_entities=16,
                  an_options=None, **kwargs):
         super().__init__(**kwargs)
         num_blocks = int(math.log2(resolution)) - 2 if resolution in RESOLUTIONS else 0
         positions = tuple(resolution // 2**(i + 1) for i in range(num_blocks))
+        if an_resolutions is None:
+            an_resolutions = positions[1:2]  # the supplement's "ResBlock down 128 (AN)"
         an_resolutions = tuple(int(r) for r in an_resolutions)
-        validate_common(resolution, num_classes, channels, attention, an_resolutions, positions)
+        validate_common(resolution, num_classes, channels, attention, an_resolutions, positions,
+                        widths=discriminator_widths(channels, num_blocks))
         if conditioning not in CONDITIONINGS:
             raise ValueError(f"conditioning must be one of {CONDITIONINGS}, got {conditioning!r}")
         if not isinstance(embedding_dim, int) or embedding_dim < 1:
@@ -70,7 +78,7 @@ class Discriminator(keras.Model):
         self.attention = attention
         self.embedding_dim, self.num_entities = embedding_dim, int(num_entities)
         self.an_options = dict(an_options or {})
-        self.widths = tuple(channels * w for w in DISCRIMINATOR_WIDTHS[:num_blocks])
+        self.widths = discriminator_widths(channels, num_blocks)
         self.positions = positions
         policy = self.dtype_policy
         self.blocks, self.attention_layers = [], {}

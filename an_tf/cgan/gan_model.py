@@ -16,6 +16,7 @@ import tensorflow as tf
 
 from an_tf.cgan import losses
 from an_tf.layers.attentive_normalization import orthogonality_losses
+from an_tf.training.divergence import ON_NAN_CHOICES, apply_gradients
 
 
 def _replica_position():
@@ -44,11 +45,14 @@ class ConditionalGAN(keras.Model):
         d_steps: discriminator steps per generator step (each reuses the real batch with new fakes).
         ema_decay: if set, keeps `ema_generator`, an exponential moving average of G's weights.
         seed: seed of the in-step noise (None: from Keras' global seed).
+        on_nan: "stop" (apply every update; `run_training` stops at a non-finite loss or
+            gradient) or "skip" (an update with a non-finite loss or gradient is not applied).
         **kwargs: standard `keras.Model` arguments.
 
     `compile(d_optimizer=..., g_optimizer=...)`; `train_step(batch)` takes a dict with "image"
     (B, R, R, 3) in [-1, 1] and "label" (B,), or a tuple (images, labels), and returns a dict of
-    scalars: d_loss, g_loss, d_real, d_fake, d_an_loss, g_an_loss.
+    scalars: d_loss, g_loss, d_real, d_fake, d_an_loss, g_an_loss, and nonfinite_updates (how many
+    of the step's updates had a non-finite loss or gradient).
 
     Example:
         >>> gan = ConditionalGAN(Generator(resolution=32, num_classes=10, channels=8),
@@ -59,8 +63,12 @@ class ConditionalGAN(keras.Model):
         >>> gan.fit(dataset_of_image_label_pairs, steps_per_epoch=100)
     """
 
-    def __init__(self, generator, discriminator, d_steps=1, ema_decay=None, seed=None, **kwargs):
+    def __init__(self, generator, discriminator, d_steps=1, ema_decay=None, seed=None,
+                 on_nan="stop", **kwargs):
         super().__init__(**kwargs)
+        if on_nan not in ON_NAN_CHOICES:
+            raise ValueError(f"on_nan must be one of {ON_NAN_CHOICES}, got {on_nan!r}")
+        self.on_nan = on_nan
         if not isinstance(d_steps, int) or d_steps < 1:
             raise ValueError(f"d_steps must be a positive integer, got {d_steps!r}")
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
@@ -122,12 +130,15 @@ class ConditionalGAN(keras.Model):
     def train_step(self, data):
         images, labels = unpack_batch(data)
         batch_size = tf.shape(images)[0]
+        nonfinite = tf.constant(0.0)
         for _ in range(self.d_steps):
             d_logs = self._discriminator_step(images, labels, batch_size)
+            nonfinite += d_logs.pop("nonfinite")
         g_logs = self._generator_step(batch_size)
+        nonfinite += g_logs.pop("nonfinite")
         if self.ema_generator is not None:
             self._update_ema()
-        return {**d_logs, **g_logs}
+        return {**d_logs, **g_logs, "nonfinite_updates": nonfinite}
 
     def _discriminator_step(self, images, labels, batch_size):
         _, num_replicas = _replica_position()
@@ -140,8 +151,9 @@ class ConditionalGAN(keras.Model):
             an_loss = orthogonality_losses(self.discriminator)
             scaled = self.d_optimizer.scale_loss((d_loss + an_loss) / num_replicas)
         variables = self.discriminator.trainable_variables
-        self.d_optimizer.apply(tape.gradient(scaled, variables), variables)
-        return {"d_loss": d_loss, "d_an_loss": an_loss,
+        nonfinite = apply_gradients(self.d_optimizer, tape.gradient(scaled, variables),
+                                    variables, [d_loss, an_loss], self.on_nan)
+        return {"d_loss": d_loss, "d_an_loss": an_loss, "nonfinite": nonfinite,
                 "d_real": tf.reduce_mean(real_logits), "d_fake": tf.reduce_mean(fake_logits)}
 
     def _generator_step(self, batch_size):
@@ -154,8 +166,9 @@ class ConditionalGAN(keras.Model):
             g_loss = losses.generator_hinge_loss(fake_logits)
             scaled = self.g_optimizer.scale_loss((g_loss + an_loss) / num_replicas)
         variables = self.generator.trainable_variables
-        self.g_optimizer.apply(tape.gradient(scaled, variables), variables)
-        return {"g_loss": g_loss, "g_an_loss": an_loss}
+        nonfinite = apply_gradients(self.g_optimizer, tape.gradient(scaled, variables),
+                                    variables, [g_loss, an_loss], self.on_nan)
+        return {"g_loss": g_loss, "g_an_loss": an_loss, "nonfinite": nonfinite}
 
     def _update_ema(self):
         decay = self.ema_decay
@@ -170,7 +183,7 @@ class ConditionalGAN(keras.Model):
         config.update(
             generator=keras.saving.serialize_keras_object(self.generator),
             discriminator=keras.saving.serialize_keras_object(self.discriminator),
-            d_steps=self.d_steps, ema_decay=self.ema_decay, seed=self.seed,
+            d_steps=self.d_steps, ema_decay=self.ema_decay, seed=self.seed, on_nan=self.on_nan,
         )
         return config
 

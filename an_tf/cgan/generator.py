@@ -22,9 +22,11 @@ GENERATOR_WIDTHS = (16, 8, 4, 2, 1)  # block widths at 128^2, in units of `chann
 
 
 def validate_common(resolution, num_classes, channels, attention, an_resolutions, valid_positions,
-                    name="an_resolutions"):
+                    name="an_resolutions", widths=None):
     """One-line ValueErrors for the arguments Generator and Discriminator share (`name`: how to
-    call `an_resolutions` in the message)."""
+    call `an_resolutions` in the message; `widths`: the blocks' output channels, aligned with
+    `valid_positions`, to check that self-attention gets enough channels). `an_resolutions` is
+    not checked without attention: it is not used then."""
     if resolution not in RESOLUTIONS:
         raise ValueError(f"resolution must be one of {RESOLUTIONS}, got {resolution!r}")
     if not isinstance(num_classes, int) or num_classes < 1:
@@ -33,11 +35,25 @@ def validate_common(resolution, num_classes, channels, attention, an_resolutions
         raise ValueError(f"channels must be a positive integer, got {channels!r}")
     if attention not in ATTENTIONS:
         raise ValueError(f"attention must be one of {ATTENTIONS}, got {attention!r}")
+    if attention == "none":
+        return
     bad = [r for r in an_resolutions if r not in valid_positions]
     if bad:
         raise ValueError(
             f"{name} {tuple(an_resolutions)} must be block output resolutions of this "
             f"{resolution}x{resolution} network: {tuple(valid_positions)}")
+    if attention == "self_attention" and widths is not None:
+        narrow = [(r, w) for r, w in zip(valid_positions, widths) if r in an_resolutions and w < 8]
+        if narrow:
+            size, width = narrow[0]
+            raise ValueError(
+                f"self-attention at {size}x{size} would get {width} channels (channels="
+                f"{channels}); SelfAttention needs >= 8: raise channels or use another attention")
+
+
+def generator_widths(channels, num_blocks):
+    """Output channels of G's blocks, from the first (8x8) on."""
+    return tuple(channels * w for w in GENERATOR_WIDTHS[-num_blocks:]) if num_blocks else ()
 
 
 @keras.saving.register_keras_serializable(package="an_tf")
@@ -75,14 +91,15 @@ class Generator(keras.Model):
         num_blocks = int(math.log2(resolution)) - 2 if resolution in RESOLUTIONS else 0
         positions = tuple(8 * 2**i for i in range(num_blocks))
         an_resolutions = tuple(int(r) for r in an_resolutions)
-        validate_common(resolution, num_classes, channels, attention, an_resolutions, positions)
+        validate_common(resolution, num_classes, channels, attention, an_resolutions, positions,
+                        widths=generator_widths(channels, num_blocks))
         if not isinstance(z_dim, int) or z_dim < 1:
             raise ValueError(f"z_dim must be a positive integer, got {z_dim!r}")
         self.resolution, self.num_classes, self.z_dim = resolution, num_classes, z_dim
         self.channels, self.an_resolutions, self.attention = channels, an_resolutions, attention
         self.num_entities, self.an_options = int(num_entities), dict(an_options or {})
         self.bn_momentum = float(bn_momentum)
-        self.widths = tuple(channels * w for w in GENERATOR_WIDTHS[-num_blocks:])
+        self.widths = generator_widths(channels, num_blocks)
         policy = self.dtype_policy
         dense = keras.layers.Dense(4 * 4 * self.widths[0], dtype=policy, name="dense_inner")
         self.dense = keras.layers.SpectralNormalization(dense, power_iterations=1, dtype=policy,

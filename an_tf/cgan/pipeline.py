@@ -9,13 +9,14 @@ import dataclasses
 import keras
 import tensorflow as tf
 
-from an_tf.cgan.discriminator import CONDITIONINGS, Discriminator
+from an_tf.cgan.discriminator import CONDITIONINGS, Discriminator, discriminator_widths
 from an_tf.cgan.export import export_generator
 from an_tf.cgan.gan_model import ConditionalGAN
-from an_tf.cgan.generator import Generator, validate_common
+from an_tf.cgan.generator import Generator, generator_widths, validate_common
 from an_tf.data.imagenet import NUM_CLASSES as IMAGENET_CLASSES
-from an_tf.data.imagenet import load_imagenet
-from an_tf.data.synthetic_shapes import load_synthetic_shapes
+from an_tf.data.imagenet import imagenet_train_stream
+from an_tf.data.streams import first_element, shuffled_indices
+from an_tf.data.synthetic_shapes import make_example
 
 DATASETS = ("imagenet2012", "synthetic")
 
@@ -69,11 +70,13 @@ class CGANConfig:
         num_blocks = max(self.resolution.bit_length() - 3, 0)
         validate_common(self.resolution, self.num_classes, self.channels, self.attention,
                         self.g_an_resolutions, tuple(8 * 2**i for i in range(num_blocks)),
-                        name="g_an_resolutions (generator)")
+                        name="g_an_resolutions (generator)",
+                        widths=generator_widths(self.channels, num_blocks))
         validate_common(self.resolution, self.num_classes, self.channels, self.attention,
                         self.d_an_resolutions,
                         tuple(self.resolution // 2**(i + 1) for i in range(num_blocks)),
-                        name="d_an_resolutions (discriminator)")
+                        name="d_an_resolutions (discriminator)",
+                        widths=discriminator_widths(self.channels, num_blocks))
         if self.conditioning not in CONDITIONINGS:
             raise ValueError(f"conditioning must be one of {CONDITIONINGS}, "
                              f"got {self.conditioning!r}")
@@ -115,31 +118,38 @@ def build_gan(config, seed=0):
     return gan
 
 
-def load_examples(config, seed=0, input_context=None):
-    """The unbatched, unshuffled training examples {"image", "label"[, "mask"]} of `config`."""
-    if config.dataset == "synthetic":
-        dataset = load_synthetic_shapes(config.resolution, config.num_classes,
-                                        config.synthetic_examples, seed=seed)
-        if input_context is not None and input_context.num_input_pipelines > 1:
-            dataset = dataset.shard(input_context.num_input_pipelines,
-                                    input_context.input_pipeline_id)
-        return dataset
-    return load_imagenet("train", config.resolution, data_dir=config.data_dir,
-                         manual_dir=config.manual_dir, seed=seed, input_context=input_context)
+def _synthetic_stream(config, seed, start, input_context):
+    """Shuffled synthetic examples of this input pipeline from element `start`: example i of the
+    dataset belongs to pipeline i % P; each is generated from its index (random access)."""
+    pipelines = input_context.num_input_pipelines
+    pipeline_id = input_context.input_pipeline_id
+    count = (config.synthetic_examples - pipeline_id + pipelines - 1) // pipelines
+    indices = shuffled_indices(count, seed, start, stream_id=pipeline_id)
+    return indices.map(
+        lambda i: make_example(seed, i * pipelines + pipeline_id, config.resolution,
+                               config.num_classes),
+        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
 
 
 def make_dataset_fn(config, global_batch_size, seed=0):
-    """fn(input_context) -> infinite dataset of per-replica batches {"image" (B,R,R,3), "label"}."""
+    """fn(input_context, start_step=0) -> infinite dataset of per-replica batches {"image"
+    (B,R,R,3), "label"}, whose first batch is the one of training step `start_step` (a run resumed
+    there sees exactly what a straight run sees; the examples before it are not produced)."""
 
-    def make_dataset(input_context):
+    def make_dataset(input_context, start_step=0):
         batch_size = input_context.get_per_replica_batch_size(global_batch_size)
-        dataset = load_examples(config, seed, input_context)
-        dataset = dataset.map(lambda example: {"image": example["image"],
-                                               "label": tf.cast(example["label"], tf.int32)})
-        dataset = dataset.shuffle(config.shuffle_buffer,
-                                  seed=seed + input_context.input_pipeline_id)
-        dataset = dataset.repeat().batch(batch_size, drop_remainder=True)
-        return dataset.prefetch(tf.data.AUTOTUNE)
+        batches_per_step = (input_context.num_replicas_in_sync
+                            // input_context.num_input_pipelines)
+        start = first_element(start_step, batches_per_step * batch_size)
+        if config.dataset == "synthetic":
+            examples = _synthetic_stream(config, seed, start, input_context)
+        else:
+            examples = imagenet_train_stream(
+                config.resolution, config.data_dir, config.manual_dir, seed, start,
+                config.shuffle_buffer, input_context)
+        examples = examples.map(lambda example: {"image": example["image"],
+                                                 "label": tf.cast(example["label"], tf.int32)})
+        return examples.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
     return make_dataset
 

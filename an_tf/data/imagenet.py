@@ -14,6 +14,8 @@ import os
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from an_tf.data.streams import shuffled_records
+
 ARCHIVES = ("ILSVRC2012_img_train.tar", "ILSVRC2012_img_val.tar")
 NUM_CLASSES = 1000
 
@@ -74,3 +76,30 @@ def load_imagenet(split="train", resolution=128, data_dir=None, manual_dir=None,
                 "label": tf.cast(example["label"], tf.int32)}
 
     return dataset.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def imagenet_train_stream(resolution=128, data_dir=None, manual_dir=None, seed=0, start=0,
+                          shuffle_buffer=10000, input_context=None, split="train"):
+    """Infinite stream of {"image" (R,R,3) in [-1,1], "label"} for training, from element `start`.
+
+    Records are read undecoded in tfds' fixed order (this input pipeline's files only), shuffled
+    per epoch with a buffer seeded by (seed, epoch), and decoded only after the start position:
+    resuming at any step reads at most one epoch of raw records and decodes none of them.
+
+    Raises:
+        ImageNetArchivesMissingError: data not prepared and the archives are not in manual_dir.
+    """
+    builder = tfds.builder("imagenet2012", data_dir=data_dir)
+    _prepare(builder, manual_dir)
+    records = builder.as_dataset(
+        split=split, shuffle_files=False, decoders={"image": tfds.decode.SkipDecoding()},
+        read_config=tfds.ReadConfig(input_context=input_context))
+    records = records.map(lambda example: {"image": example["image"], "label": example["label"]})
+    stream = shuffled_records(records, seed, start, shuffle_buffer)
+
+    def decode(example):
+        image = tf.io.decode_image(example["image"], channels=3, expand_animations=False)
+        return {"image": centre_crop_and_resize(image, resolution),
+                "label": tf.cast(example["label"], tf.int32)}
+
+    return stream.map(decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)

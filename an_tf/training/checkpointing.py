@@ -1,34 +1,43 @@
-"""Step-numbered, atomic checkpoints of a training run (tf.train.Checkpoint + CheckpointManager).
+"""Step-numbered, complete, atomic checkpoints of a training run.
+
+What is saved: every variable reachable from the given objects (models, their optimizers' slots,
+iteration counts and loss scales, batch-norm statistics, spectral-norm vectors, SeedGenerator
+states, metric accumulators), each under a unique attribute-path key (`an_tf.training.state`), the
+step, and a manifest {key: [shape, dtype]}. On restore the manifest must equal the current objects'
+keys, shapes and dtypes exactly, else a one-line `CheckpointMismatchError` names the first
+differences and nothing is restored; then TF's own `assert_consumed` double-checks that every saved
+value landed and every variable got one. A checkpoint of the earlier layout (round 1:
+`tf.train.Checkpoint(model=...)`, which missed layers held in lists) has no manifest and is refused.
 
 Atomicity: `tf.train.Checkpoint` first writes all data and index files of `ckpt-<step>` (shards in
 a temporary directory, merged into place), and only then does CheckpointManager rewrite the
 `checkpoint` state file (itself written to a temporary file and renamed); older checkpoints are
-deleted after that. A run killed during a save therefore leaves
-the state file pointing at the previous, complete checkpoint (tested in
-tests/training/test_checkpointing.py).
+deleted after that. A run killed during a save therefore leaves the state file pointing at the
+previous, complete checkpoint (tested in tests/training/test_checkpointing.py).
 """
 
+import json
 import os
 
 import keras
 import tensorflow as tf
 from absl import logging
 
+from an_tf.training.state import state_variables
+
 STEP_KEY = "step/.ATTRIBUTES/VARIABLE_VALUE"
+MANIFEST_KEY = "manifest/.ATTRIBUTES/VARIABLE_VALUE"
+_SHOWN = 3  # differences named in an error message
+
+
+class CheckpointMismatchError(ValueError):
+    """A checkpoint does not hold exactly the variables of the objects it is restored into."""
 
 
 def seed_generator_states(model):
     """The state variables of every `keras.random.SeedGenerator` of `model`, in a stable order.
 
-    Keras 3 SeedGenerators are not `Trackable`, so `tf.train.Checkpoint(model=model)` does not save
-    them (checked on TF 2.21 / Keras 3.15): they must be checkpointed explicitly for an exact
-    resume.
-
-    Args:
-        model: a Keras layer or model (SeedGenerators created in `__init__`).
-
-    Returns:
-        A list of Keras variables (the state of each SeedGenerator, shape (2,)).
+    (They are saved with everything else by `Checkpointer`; kept for code that inspects them.)
     """
     return [v for v in model.variables if v.name == "seed_generator_state"]
 
@@ -38,19 +47,68 @@ def checkpoint_step(path):
     return int(tf.train.load_variable(path, STEP_KEY))
 
 
-def checkpoint_has(path, key):
-    """True if the checkpoint `path` contains an object saved under the top-level name `key`."""
-    return any(name.startswith(key + "/") for name, _ in tf.train.list_variables(path))
+def saved_name(key):
+    """The name in a checkpoint file of the variable saved under `key` (TF escapes "/" and ".")."""
+    escaped = key.replace(".", "..").replace("/", ".S")
+    return f"state/{escaped}/.ATTRIBUTES/VARIABLE_VALUE"
+
+
+def load_saved_state(path):
+    """{key: numpy value} of every variable saved in checkpoint `path` (for tests and inspection;
+    e.g. comparing two runs tensor by tensor)."""
+    return {key: tf.train.load_variable(path, saved_name(key)) for key in read_manifest(path)}
+
+
+def _manifest(variables):
+    """{key: [shape, dtype]} of a {key: variable} mapping."""
+    return {key: [list(variable.shape), str(variable.dtype)] for key, variable in variables.items()}
+
+
+def read_manifest(path):
+    """The manifest of checkpoint `path`; CheckpointMismatchError for the earlier layout."""
+    names = {name for name, _ in tf.train.list_variables(path)}
+    if MANIFEST_KEY not in names:
+        raise CheckpointMismatchError(
+            f"checkpoint {path} has the earlier an_tf layout (no variable manifest; it missed "
+            "layers held in lists): it cannot be restored exactly, so it is refused; train again "
+            "in a new workdir")
+    return json.loads(tf.train.load_variable(path, MANIFEST_KEY).decode("utf-8"))
+
+
+def check_manifest(saved, current, path):
+    """Raises a one-line CheckpointMismatchError unless the two manifests are equal."""
+    missing = [key for key in current if key not in saved]
+    unexpected = [key for key in saved if key not in current]
+    changed = [f"{key} {saved[key]} -> {current[key]}" for key in current
+               if key in saved and saved[key] != current[key]]
+    problems = []
+    if missing:
+        problems.append(f"{len(missing)} variable(s) not in the checkpoint (first: "
+                        f"{', '.join(missing[:_SHOWN])})")
+    if unexpected:
+        problems.append(f"{len(unexpected)} saved variable(s) with no place in the model "
+                        f"(first: {', '.join(unexpected[:_SHOWN])})")
+    if changed:
+        problems.append(f"{len(changed)} with another shape or dtype (first: "
+                        f"{'; '.join(changed[:_SHOWN])})")
+    if problems:
+        raise CheckpointMismatchError(
+            f"checkpoint {path} does not match the objects to restore: {'; '.join(problems)}")
 
 
 class Checkpointer:
-    """Saves and restores trackable objects and the training step in `directory`.
+    """Saves and restores every variable of the given objects and the training step.
 
     Args:
         directory: where the `ckpt-<step>` files and the `checkpoint` state file live.
         max_to_keep: number of most recent checkpoints kept.
-        **trackables: objects to save, by name (e.g. model=model, iterator=iterator,
-            rng=seed_generator_states(model)). A `step` variable is added under the name "step".
+        **objects: what to save, by name (e.g. model=gan: its optimizers, EMA copy and seed
+            generators are attributes and come along). Build every variable first: Keras 3
+            variables created after a restore are not filled in.
+
+    Raises:
+        ValueError: a reserved name ("step", "manifest") is used.
+        an_tf.training.state.StateError: some variable cannot be keyed (see `state_variables`).
 
     Example:
         checkpointer = Checkpointer(workdir + "/checkpoints", model=model)
@@ -59,13 +117,19 @@ class Checkpointer:
         checkpointer.save(step)
     """
 
-    def __init__(self, directory, max_to_keep=3, **trackables):
-        if "step" in trackables:
-            raise ValueError("trackables must not use the reserved name 'step'")
+    def __init__(self, directory, max_to_keep=3, **objects):
+        for reserved in ("step", "manifest"):
+            if reserved in objects:
+                raise ValueError(f"objects must not use the reserved name {reserved!r}")
         self.directory = directory
         self.max_to_keep = max_to_keep
+        self.variables = state_variables(**objects)  # {key: keras.Variable}
+        self.manifest = _manifest(self.variables)
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-        self.checkpoint = tf.train.Checkpoint(step=self.step, **trackables)
+        self._manifest_text = tf.Variable(json.dumps(self.manifest), trainable=False,
+                                          name="manifest")
+        self.checkpoint = tf.train.Checkpoint(
+            step=self.step, manifest=self._manifest_text, state=dict(self.variables))
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, directory, max_to_keep=max_to_keep, checkpoint_name="ckpt")
 
@@ -85,15 +149,11 @@ class Checkpointer:
         """
         self.step.assign(step)
         path = self.manager.save(checkpoint_number=step)
-        logging.info("saved checkpoint %s", path)
+        logging.info("saved checkpoint %s (%d variables)", path, len(self.variables))
         return path
 
     def restore(self, path):
-        """Restores the checkpoint `path` into the objects and returns its step.
-
-        Every object given to the constructor must already have its variables (build models and
-        optimizers first): Keras 3 variables created after a restore are NOT filled in
-        (no deferred restoration; checked on TF 2.21 / Keras 3.15).
+        """Restores every variable from checkpoint `path` and returns its step.
 
         Args:
             path: a checkpoint prefix, e.g. ".../ckpt-100".
@@ -102,12 +162,13 @@ class Checkpointer:
             The restored step (int).
 
         Raises:
-            AssertionError (from TF): some object has variables missing from the checkpoint.
+            CheckpointMismatchError: the checkpoint's variables differ from the objects' (missing,
+                extra, other shape or dtype) or it has the earlier layout; nothing is restored.
         """
+        check_manifest(read_manifest(path), self.manifest, path)
         status = self.checkpoint.restore(path)
-        status.assert_existing_objects_matched()
-        status.expect_partial()
-        logging.info("restored checkpoint %s", path)
+        status.assert_consumed()
+        logging.info("restored checkpoint %s (%d variables)", path, len(self.variables))
         return int(self.step.numpy())
 
     def restore_latest(self):
@@ -118,6 +179,15 @@ class Checkpointer:
         """
         path = self.latest_checkpoint
         return 0 if path is None else self.restore(path)
+
+
+def run_objects(model):
+    """What `run_training` checkpoints: the model (with its optimizers, EMA copies, seed
+    generators) and the loop's count of skipped updates. Restore into the same structure."""
+    return {"model": model,
+            "skipped_updates": keras.Variable(0, dtype="int64", trainable=False,
+                                              name="skipped_updates")}
+
 
 def checkpoint_directory(workdir):
     """The directory of a run's checkpoints: <workdir>/checkpoints."""

@@ -2,6 +2,8 @@
 
 import dataclasses
 
+from an_tf.training.divergence import ON_NAN_CHOICES
+
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
 MIXED_PRECISION_POLICIES = (None, "mixed_float16", "mixed_bfloat16")
 _POSITIVE_FIELDS = (
@@ -32,6 +34,8 @@ class TrainingConfig:
         export_dir: if set, `export_fn(model, export_dir)` is called at the end of training.
         num_cpu_devices: if > 1, split the CPU into this many logical devices before TF starts, so
             that strategy "mirrored" has that many replicas on a CPU-only machine (demos, tests).
+        on_nan: "stop" (a non-finite loss or gradient ends the run without saving) or "skip"
+            (that update is not applied and is counted in the "skipped_updates" summary).
     """
 
     workdir: str
@@ -48,6 +52,7 @@ class TrainingConfig:
     keep_checkpoints: int = 3
     export_dir: str | None = None
     num_cpu_devices: int = 1
+    on_nan: str = "stop"
 
     def __post_init__(self):
         if not self.workdir:
@@ -59,6 +64,9 @@ class TrainingConfig:
         if self.strategy not in STRATEGIES:
             raise ValueError(
                 f"TrainingConfig.strategy must be one of {STRATEGIES}, got {self.strategy!r}")
+        if self.on_nan not in ON_NAN_CHOICES:
+            raise ValueError(
+                f"TrainingConfig.on_nan must be one of {ON_NAN_CHOICES}, got {self.on_nan!r}")
         if self.mixed_precision not in MIXED_PRECISION_POLICIES:
             raise ValueError(
                 f"TrainingConfig.mixed_precision must be one of {MIXED_PRECISION_POLICIES}, "

@@ -64,30 +64,32 @@ def track_model_variables(module, model):
 
 
 def restore_model_for_export(workdir, model):
-    """Loads the model weights of the latest checkpoint of a run into `model`.
+    """Loads every variable of the latest checkpoint of a run into `model`.
 
-    Only the "model" part of the checkpoint is read (not the data iterator); optimizer slots are
-    read too when the model's optimizers are built.
+    The whole saved state is restored (weights, EMA copies, batch-norm statistics, spectral-norm
+    vectors, optimizer slots), and it must match the model exactly, so a model built differently
+    from the trained one fails loudly instead of serving partly untrained weights.
 
     Args:
         workdir: the run's directory (as in `TrainingConfig.workdir`).
-        model: a model built exactly like the trained one (same `build_model`), with variables.
+        model: a model built exactly like the trained one (same `build_model`: networks and
+            optimizers built).
 
     Returns:
         The step of the checkpoint (int).
 
     Raises:
         FileNotFoundError: the workdir has no checkpoint.
-        AssertionError (from TF): the model has variables that the checkpoint lacks.
+        training.checkpointing.CheckpointMismatchError: the checkpoint does not hold exactly the
+            model's variables (one line naming the first differences).
     """
     directory = checkpointing.checkpoint_directory(workdir)
     path = tf.train.latest_checkpoint(directory)
     if path is None:
         raise FileNotFoundError(
             f"no checkpoint in {directory}: train with --workdir={workdir} first")
-    status = tf.train.Checkpoint(model=model).read(path)
-    status.assert_existing_objects_matched()
-    status.expect_partial()
-    step = checkpointing.checkpoint_step(path)
-    logging.info("restored model weights of step %d from %s", step, path)
+    checkpointer = checkpointing.Checkpointer(directory, **checkpointing.run_objects(model))
+    step = checkpointer.restore(path)
+    logging.info("restored all %d variables of step %d from %s",
+                 len(checkpointer.variables), step, path)
     return step

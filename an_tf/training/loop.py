@@ -2,13 +2,16 @@
 
 Why a custom loop instead of `keras.Model.fit`: a run must resume EXACTLY where it stopped, with the
 same step count and the same data order. `fit` counts epochs, its BackupAndRestore callback saves at
-epoch (or save_freq) boundaries without the input iterator, and a resumed `fit` restarts the
-dataset from its beginning. Here the data iterator (or, where a strategy cannot checkpoint it, the
-number of batches to skip), the step, the models, their optimizers and the RNG states are saved
-together every `checkpoint_every` steps, and summaries, samples and checkpoints happen at exact
-steps.
+epoch (or save_freq) boundaries without the input position, and a resumed `fit` restarts the
+dataset from its beginning. Here every variable (models, optimizers, RNG states; see
+`training.state`) and the step are saved together every `checkpoint_every` steps, the data stream
+is re-created at the saved step (`make_dataset(input_context, start_step)`), and summaries,
+samples and checkpoints happen at exact steps. A non-finite loss or gradient stops the run
+without saving, or (on_nan="skip") its update is skipped and counted.
 """
 
+import dataclasses
+import inspect
 import os
 import shutil
 import time
@@ -33,9 +36,12 @@ def run_training(config, build_model, make_dataset, sample_fn=None, export_fn=No
             variables and all its optimizers (attributes of the model) must be built, e.g. with
             `optimizer.build(model.trainable_variables)`: variables cannot be created inside a
             distributed step, and a checkpoint can only be restored into existing variables.
-            `model.train_step(batch)` returns dict name -> scalar (per-replica, unscaled means).
-        make_dataset: callable (tf.distribute.InputContext) -> infinite, deterministic
-            tf.data.Dataset of PER-REPLICA batches.
+            `model.train_step(batch)` returns dict name -> scalar (per-replica, unscaled means),
+            optionally with "nonfinite_updates" (see `training.divergence`).
+        make_dataset: callable (tf.distribute.InputContext, start_step) -> infinite,
+            deterministic tf.data.Dataset of PER-REPLICA batches whose first batch is the one of
+            step `start_step` (0 for a new run). A callable (input_context) is accepted too: on
+            resume its first `start_step` batches are then produced and skipped.
         sample_fn: optional callable (model, step) -> dict name -> scalar, (B,H,W,C) images in
             [-1, 1] or (R,K,H,W,C) image tables; called every `sample_every` steps on the chief.
         export_fn: optional callable (model, export_dir), called at the end if `config.export_dir`.
@@ -45,8 +51,13 @@ def run_training(config, build_model, make_dataset, sample_fn=None, export_fn=No
         A `TrainResult`.
 
     Raises:
-        ValueError: the global batch size is not divisible by the number of replicas, or the
-            model has unbuilt optimizers.
+        ValueError: the global batch size is not divisible by the number of replicas, the
+            model has unbuilt optimizers, or on_nan="skip" for a model without `on_nan`.
+        training.workdir.ConfigMismatchError: resuming with settings (architecture, data,
+            optimisation) that differ from <workdir>/config.json.
+        training.checkpointing.CheckpointMismatchError: the latest checkpoint does not hold
+            exactly the model's variables.
+        TrainingDivergedError: a non-finite loss or gradient with on_nan="stop".
     """
     keras.utils.set_random_seed(config.seed)
     keras.config.set_dtype_policy(config.mixed_precision or "float32")
@@ -56,30 +67,33 @@ def run_training(config, build_model, make_dataset, sample_fn=None, export_fn=No
         raise ValueError(f"batch_size={config.batch_size} (global) is not divisible by the "
                          f"{replicas} replicas of strategy {config.strategy!r}")
     chief = is_chief(strategy)
-    for line in record_run_settings(config.workdir, config, hparams, write=chief):
+    latest = tf.train.latest_checkpoint(checkpointing.checkpoint_directory(config.workdir))
+    for line in record_run_settings(config.workdir, config, hparams, write=chief,
+                                    resuming=latest is not None):
         logging.warning("setting changed since the last run in this workdir: %s", line)
     with strategy.scope():
         model = build_model()
     _check_built(model)
+    _set_on_nan(model, config.on_nan)
 
-    latest = tf.train.latest_checkpoint(checkpointing.checkpoint_directory(config.workdir))
     start_step = checkpointing.checkpoint_step(latest) if latest else 0
-    iterator, checkpoint_iterator = _make_iterator(strategy, make_dataset, latest, start_step)
-    trackables = {"model": model, "rng": checkpointing.seed_generator_states(model)}
-    if checkpoint_iterator:
-        trackables["iterator"] = iterator
+    iterator = _make_iterator(strategy, make_dataset, start_step)
+    objects = checkpointing.run_objects(model)
     private_dir = os.path.join(config.workdir, f".tmp_{task_name(strategy)}")
     checkpointer = checkpointing.Checkpointer(
         checkpointing.checkpoint_directory(config.workdir if chief else private_dir),
-        max_to_keep=config.keep_checkpoints, **trackables)
+        max_to_keep=config.keep_checkpoints, **objects)
     step = checkpointer.restore(latest) if latest else 0
     if latest:
         logging.info("resuming from %s at step %d", latest, step)
 
     writer = SummaryWriter(config.workdir, enabled=chief)
-    step, metrics = _train(
-        config, strategy, model, iterator, checkpointer, writer, sample_fn, step, chief)
-    writer.close()
+    state = _RunState(config, strategy, model, iterator, checkpointer, writer, sample_fn, chief,
+                      objects["skipped_updates"])
+    try:
+        step, metrics = _train(state, step)
+    finally:
+        writer.close()
     if config.export_dir and export_fn is not None:
         export_fn(model, config.export_dir if chief else os.path.join(private_dir, "export"))
     elif config.export_dir:
@@ -87,6 +101,35 @@ def run_training(config, build_model, make_dataset, sample_fn=None, export_fn=No
     if not chief:  # Non-chief workers wrote their copies only to take part in collective saves.
         shutil.rmtree(private_dir, ignore_errors=True)
     return TrainResult(step=step, metrics=metrics, workdir=config.workdir)
+
+
+class TrainingDivergedError(RuntimeError):
+    """A loss or gradient was not finite (with on_nan="stop"); nothing was saved after it."""
+
+
+@dataclasses.dataclass
+class _RunState:
+    """What the loop works with (one object instead of nine arguments)."""
+
+    config: object
+    strategy: object
+    model: object
+    iterator: object
+    checkpointer: object
+    writer: object
+    sample_fn: object
+    chief: bool
+    skipped_updates: object
+
+
+def _set_on_nan(model, on_nan):
+    """Passes --on_nan to a model that supports it; "skip" needs the model's cooperation."""
+    if hasattr(model, "on_nan"):
+        model.on_nan = on_nan
+    elif on_nan == "skip":
+        raise ValueError(f"on_nan='skip' needs a model whose train_step skips updates "
+                         f"(an `on_nan` attribute; see training.divergence); "
+                         f"{type(model).__name__} has none")
 
 
 def _check_built(model):
@@ -98,37 +141,43 @@ def _check_built(model):
             "build_model (e.g. optimizer.build(model.trainable_variables))")
 
 
-def _make_iterator(strategy, make_dataset, latest, step):
-    """The distributed data iterator, and whether it is restored from / saved in checkpoints.
+def _make_iterator(strategy, make_dataset, start_step):
+    """The distributed data iterator, positioned at `start_step`.
 
-    Under the default strategy the iterator is a checkpointable tf.data iterator. Distributed
-    iterators of MirroredStrategy (and MultiWorkerMirroredStrategy) are not `Trackable` on TF 2.21
-    (checked), so there the dataset is re-created and the `step` batches already used are skipped
-    (same data order, but the skipped elements are produced again, which costs input time).
-    The same fallback is used when the checkpoint was written without an iterator.
+    A `make_dataset(input_context, start_step)` positions its own stream (index-based pipelines:
+    the cost does not grow with the step). A `make_dataset(input_context)` is re-created and the
+    batches already used are skipped: same data order, but they are produced again.
     """
-    iterator = iter(strategy.distribute_datasets_from_function(make_dataset))
-    trackable = isinstance(iterator, tf.__internal__.tracking.Trackable)
-    if trackable and (latest is None or checkpointing.checkpoint_has(latest, "iterator")):
-        return iterator, True
-    if step == 0:
-        return iterator, False
-    logging.warning("data iterator not checkpointable here: re-creating the dataset and skipping "
-                    "the %d steps already trained", step)
+    if _takes_start_step(make_dataset):
+        return iter(strategy.distribute_datasets_from_function(
+            lambda input_context: make_dataset(input_context, start_step)))
+    if start_step:
+        logging.warning("make_dataset takes no start_step: re-creating the dataset and skipping "
+                        "the %d steps already trained", start_step)
 
     def skipping_dataset(input_context):
         # Each input pipeline feeds (replicas / pipelines) per-replica batches per step.
         per_step = input_context.num_replicas_in_sync // input_context.num_input_pipelines
-        return make_dataset(input_context).skip(step * per_step)
+        return make_dataset(input_context).skip(start_step * per_step)
 
-    return iter(strategy.distribute_datasets_from_function(skipping_dataset)), False
+    return iter(strategy.distribute_datasets_from_function(skipping_dataset))
 
 
-def _make_train_function(strategy, model, steps_per_loop):
-    """tf.function (iterator, num_steps) running `num_steps` steps; returns the last metrics.
+def _takes_start_step(make_dataset):
+    parameters = inspect.signature(make_dataset).parameters
+    positional = [p for p in parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return "start_step" in parameters or len(positional) >= 2
 
-    The returned metrics are the train_step outputs of the last step, float32, averaged over
-    replicas. With steps_per_loop > 1 the steps run in a `tf.range` loop inside the graph.
+
+def _make_train_function(strategy, model, steps_per_loop, stop_on_nan):
+    """tf.function (iterator, num_steps) -> (metrics of the last step, steps run, non-finite
+    updates in them).
+
+    Metrics are the train_step outputs, float32, averaged over replicas. A model reports its
+    non-finite updates as "nonfinite_updates" (see training.divergence); for one that does not,
+    a non-finite metric counts as one. With steps_per_loop > 1 the steps run in a `tf.range` loop
+    inside the graph, which ends early at a non-finite step when `stop_on_nan`.
     """
 
     def replica_step(batch):
@@ -136,20 +185,33 @@ def _make_train_function(strategy, model, steps_per_loop):
 
     def one_step(iterator):
         per_replica = strategy.run(replica_step, args=(next(iterator),))
-        return {name: strategy.reduce(tf.distribute.ReduceOp.MEAN, value, axis=None)
-                for name, value in per_replica.items()}
+        metrics = {name: strategy.reduce(tf.distribute.ReduceOp.MEAN, value, axis=None)
+                   for name, value in per_replica.items()}
+        nonfinite = metrics.pop("nonfinite_updates", None)
+        if nonfinite is None:
+            values = tf.stack(list(metrics.values())) if metrics else tf.zeros([0])
+            nonfinite = 1.0 - tf.cast(tf.reduce_all(tf.math.is_finite(values)), tf.float32)
+        return metrics, nonfinite
 
     if steps_per_loop == 1:
-        return tf.function(lambda iterator, num_steps: one_step(iterator))
+        def single_step(iterator, num_steps):
+            metrics, nonfinite = one_step(iterator)
+            return metrics, tf.constant(1), nonfinite
+        return tf.function(single_step)
     # A tf.function of its own, so the step is traced once although it is called twice below.
     traced_step = tf.function(one_step)
 
     @tf.function
     def several_steps(iterator, num_steps):
-        metrics = traced_step(iterator)  # Outside the loop: it fixes the loop state's structure.
+        metrics, total = traced_step(iterator)  # Outside the loop: it fixes the loop's structure.
+        done = tf.constant(1)
         for _ in tf.range(num_steps - 1):
-            metrics = traced_step(iterator)
-        return metrics
+            if stop_on_nan and total > 0:
+                break
+            metrics, nonfinite = traced_step(iterator)
+            total += nonfinite
+            done += 1
+        return metrics, done, total
 
     return several_steps
 
@@ -162,39 +224,68 @@ def _next_stop(step, config):
     return min(stops)
 
 
-def _train(config, strategy, model, iterator, checkpointer, writer, sample_fn, step, chief):
-    """Runs steps `step`..`config.train_steps`; returns (final step, last metrics as floats)."""
+def _train(state, step):
+    """Runs steps `step`..`train_steps`; returns (final step, last metrics as floats)."""
+    config, model = state.config, state.model
     if step >= config.train_steps:
         logging.info("step %d >= train_steps %d: nothing to train", step, config.train_steps)
         return step, {}
-    train_function = _make_train_function(strategy, model, config.steps_per_loop)
-    print(f"Training steps {step} -> {config.train_steps} on {strategy.num_replicas_in_sync} "
-          f"replica(s), strategy {config.strategy!r}, workdir {config.workdir}", flush=True)
+    stop_on_nan = config.on_nan == "stop"
+    train_function = _make_train_function(state.strategy, model, config.steps_per_loop,
+                                          stop_on_nan)
+    print(f"Training steps {step} -> {config.train_steps} on "
+          f"{state.strategy.num_replicas_in_sync} replica(s), strategy {config.strategy!r}, "
+          f"workdir {config.workdir}", flush=True)
     progress, metrics = None, {}
     last_time, last_step = time.time(), step
     variable_count = checkpointing.state_variable_count(model)
     while step < config.train_steps:
         num_steps = _next_stop(step, config) - step
-        outputs = train_function(iterator, tf.constant(num_steps, tf.int32))
+        outputs, done, nonfinite = train_function(state.iterator,
+                                                  tf.constant(num_steps, tf.int32))
         if progress is None and variable_count != checkpointing.state_variable_count(model):
             _report_late_variables(step)  # Only the first call traces, so only it can create.
-        step += num_steps
+        step += int(done)
         metrics = {name: float(value) for name, value in outputs.items()}
+        if float(nonfinite) > 0:
+            if stop_on_nan:
+                _stop_diverged(state, step, metrics)
+            state.skipped_updates.assign_add(int(round(float(nonfinite))))
+        if config.on_nan == "skip":
+            metrics["skipped_updates"] = float(state.skipped_updates.numpy())
         now = time.time()
         steps_per_second = (step - last_step) / max(now - last_time, 1e-9)
-        progress = progress or _progress_bar(config.train_steps - step + num_steps, metrics, chief)
+        progress = progress or _progress_bar(config.train_steps - step + num_steps, metrics,
+                                             state.chief)
         progress.add(num_steps, list(metrics.items()) + [("steps/s", steps_per_second)])
-        final = step == config.train_steps
-        if step % config.summary_every == 0 or final:
-            writer.scalars(step, {**metrics, "steps_per_second": steps_per_second})
+        _after_steps(state, step, metrics, steps_per_second)
+        if step % config.summary_every == 0 or step == config.train_steps:
             last_time, last_step = now, step
-            model.reset_metrics()  # Mean trackers then average over one summary interval.
-        if sample_fn is not None and chief and (step % config.sample_every == 0 or final):
-            writer.write(step, sample_fn(model, step))
-        if step % config.checkpoint_every == 0 or final:
-            checkpointer.save(step)
-            writer.flush()
     return step, metrics
+
+
+def _after_steps(state, step, metrics, steps_per_second):
+    """Summaries, samples and checkpoints due at `step`."""
+    config = state.config
+    final = step == config.train_steps
+    if step % config.summary_every == 0 or final:
+        state.writer.scalars(step, {**metrics, "steps_per_second": steps_per_second})
+        state.model.reset_metrics()  # Mean trackers then average over one summary interval.
+    if state.sample_fn is not None and state.chief and (step % config.sample_every == 0 or final):
+        state.writer.write(step, state.sample_fn(state.model, step))
+    if step % config.checkpoint_every == 0 or final:
+        state.checkpointer.save(step)
+        state.writer.flush()
+
+
+def _stop_diverged(state, step, metrics):
+    """Raises a one-line TrainingDivergedError naming the step, the losses and the checkpoint."""
+    state.writer.flush()
+    losses = ", ".join(f"{name}={value:.4g}" for name, value in sorted(metrics.items()))
+    latest = state.checkpointer.latest_checkpoint or "none: no checkpoint was written yet"
+    raise TrainingDivergedError(
+        f"non-finite loss or gradient at step {step} ({losses}); stopped without saving, the "
+        f"latest checkpoint is the last good one ({latest}); --on_nan=skip skips such updates")
 
 
 def _report_late_variables(step):

@@ -1,6 +1,7 @@
 """One way to pick a `tf.distribute` strategy from a name (the experiments' --strategy flag)."""
 
 import os
+import threading
 
 import tensorflow as tf
 from absl import logging
@@ -85,17 +86,37 @@ def create_strategy(name, tpu=None, num_cpu_devices=1):
     return _create_tpu_strategy(tpu)
 
 
-def _create_tpu_strategy(tpu):
-    """Connects to the TPU `tpu` (None: local TPU VM) and returns a TPUStrategy."""
-    try:
-        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu or "")
-        tf.config.experimental_connect_to_cluster(resolver)
-        tf.tpu.experimental.initialize_tpu_system(resolver)
-    except (ValueError, RuntimeError, OSError, tf.errors.OpError) as error:  # OSError: URLError
-        text = str(error).strip()
-        first_line = text.splitlines()[0] if text else type(error).__name__
-        raise RuntimeError(f"cannot connect to TPU {tpu or '(local)'}: {first_line}") from None
-    return tf.distribute.TPUStrategy(resolver)
+TPU_CONNECT_TIMEOUT_SECONDS = 30.0
+
+
+def _create_tpu_strategy(tpu, timeout=TPU_CONNECT_TIMEOUT_SECONDS):
+    """Connects to the TPU `tpu` (None: local TPU VM) and returns a TPUStrategy.
+
+    TF's connection to an unreachable TPU can block for minutes (metadata-server and gRPC
+    retries), so it runs in a daemon thread and is given up after `timeout` seconds.
+    """
+    outcome = {}
+
+    def connect():
+        try:
+            resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu or "")
+            tf.config.experimental_connect_to_cluster(resolver)
+            tf.tpu.experimental.initialize_tpu_system(resolver)
+            outcome["resolver"] = resolver
+        except (ValueError, RuntimeError, OSError, tf.errors.OpError) as error:  # OSError: URLError
+            outcome["error"] = error
+
+    thread = threading.Thread(target=connect, name="tpu-connect", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    name = tpu or "(local)"
+    if thread.is_alive():
+        raise RuntimeError(f"cannot connect to TPU {name}: no answer within {timeout:g} s")
+    if "error" in outcome:
+        text = str(outcome["error"]).strip()
+        first_line = text.splitlines()[0] if text else type(outcome["error"]).__name__
+        raise RuntimeError(f"cannot connect to TPU {name}: {first_line}")
+    return tf.distribute.TPUStrategy(outcome["resolver"])
 
 
 def is_chief(strategy):

@@ -37,7 +37,26 @@ def describe_changes(previous, current):
     return lines
 
 
-def record_run_settings(workdir, config, hparams, write=True):
+# Settings that may change between the runs of one workdir: how long and how often, where, on
+# what hardware. Everything else (architecture, optimisation, data, seed, batch size, precision)
+# defines the run: resuming with another value is refused.
+MUTABLE_SETTINGS = frozenset({
+    "train_steps", "checkpoint_every", "summary_every", "sample_every", "steps_per_loop",
+    "keep_checkpoints", "export_dir", "on_nan", "strategy", "tpu", "num_cpu_devices", "workdir",
+    "data_dir", "manual_dir", "image_folder", "num_samples",
+})
+
+
+class ConfigMismatchError(ValueError):
+    """A run resumed in a workdir with settings that define another run."""
+
+
+def _setting_name(line):
+    """"hparams.channels: 4 -> 8" -> "channels"."""
+    return line.split(":", 1)[0].split(".", 1)[-1]
+
+
+def record_run_settings(workdir, config, hparams, write=True, resuming=False):
     """Saves config and hparams in <workdir>/config.json and reports changes from the last run.
 
     Args:
@@ -45,9 +64,16 @@ def record_run_settings(workdir, config, hparams, write=True):
         config: the `TrainingConfig`.
         hparams: dict of all flags (JSON-serialisable; other values are stored as strings).
         write: False only reads and compares (non-chief workers).
+        resuming: the workdir has a checkpoint: settings outside `MUTABLE_SETTINGS` must not
+            change (a setting that one of the two runs does not know, e.g. a flag added to the
+            code since, is only reported).
 
     Returns:
         list of "name: old -> new" lines (empty for a new run or identical settings).
+
+    Raises:
+        ConfigMismatchError: resuming with other values of settings outside `MUTABLE_SETTINGS`
+            (one line naming them); config.json is then left as it was.
     """
     path = os.path.join(workdir, CONFIG_FILE)
     # A JSON round trip makes tuples lists etc., so an unchanged setting compares equal.
@@ -58,6 +84,13 @@ def record_run_settings(workdir, config, hparams, write=True):
     if os.path.exists(path):
         with open(path, encoding="utf-8") as stream:
             changes = describe_changes(json.load(stream), current)
+    forbidden = sorted({_setting_name(line) for line in changes
+                        if _setting_name(line) not in MUTABLE_SETTINGS and "(unset)" not in line})
+    if resuming and forbidden:
+        raise ConfigMismatchError(
+            f"{path} was written by a run with other settings of {', '.join(forbidden)} "
+            f"({'; '.join(line for line in changes if _setting_name(line) in forbidden)[:300]}): "
+            "a workdir belongs to one configuration; use a new --workdir or the same flags")
     if write:
         os.makedirs(workdir, exist_ok=True)
         with open(path + ".tmp", "w", encoding="utf-8") as stream:

@@ -26,7 +26,9 @@ def test_one_step_on_synthetic_data_updates_both_networks():
     g_before, d_before = weights_of(gan.generator), weights_of(gan.discriminator)
     ema_before = weights_of(gan.ema_generator)
     logs = gan.train_step(batch)  # eager: no tracing cost for a single step
-    assert set(logs) == {"d_loss", "g_loss", "d_real", "d_fake", "d_an_loss", "g_an_loss"}
+    assert set(logs) == {"d_loss", "g_loss", "d_real", "d_fake", "d_an_loss", "g_an_loss",
+                         "nonfinite_updates"}
+    assert float(logs["nonfinite_updates"]) == 0.0
     assert all(np.isfinite(float(v)) for v in logs.values())
     assert float(logs["d_an_loss"]) > 0 and float(logs["g_an_loss"]) > 0  # AN in both nets
     for before, model in ((g_before, gan.generator), (d_before, gan.discriminator)):

@@ -149,10 +149,24 @@ def test_mixed_precision_outputs_float32():
     (Generator, {"resolution": 32, "an_resolutions": (64,)}, "an_resolutions"),
     (Generator, {"attention": "sa"}, "attention"),
     (Generator, {"channels": 0}, "channels"),
-    (Discriminator, {"resolution": 32}, "an_resolutions"),  # 32 is not a D block output at 32^2
+    (Discriminator, {"resolution": 32, "an_resolutions": (32,)}, "an_resolutions"),
     (Discriminator, {"conditioning": "acgan"}, "conditioning"),
 ])
 def test_bad_arguments_raise_one_line(factory, kwargs, match):
     with pytest.raises(ValueError, match=match) as error:
         factory(**kwargs)
     assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("resolution", [32, 64, 128])
+def test_defaults_are_valid_at_every_resolution_and_ignored_without_attention(resolution):
+    from an_tf.cgan.discriminator import Discriminator
+    from an_tf.cgan.generator import Generator
+
+    for attention in ("none", "an"):
+        d = Discriminator(resolution=resolution, num_classes=10, channels=1, attention=attention)
+        g = Generator(resolution=resolution, num_classes=10, channels=1, attention=attention)
+        assert (d.resolution, g.resolution) == (resolution, resolution)
+    assert Discriminator(resolution=32, num_classes=10, channels=1).an_resolutions == (8,)
+    Discriminator(resolution=32, num_classes=10, channels=1, attention="none",
+                  an_resolutions=(3,))  # not used, so not checked

@@ -78,3 +78,38 @@ def test_entity_usage():
     layout[..., 0] = 1.0
     layout[0, 0, 0] = [0, 0, 2.0]  # entity 2 wins 1 % of the positions
     assert entity_usage(layout) == 2 and entity_usage(layout, min_share=0.05) == 1
+
+
+def _batches(dataset, count):
+    return [batch for batch in dataset.take(count).as_numpy_iterator()]
+
+
+@pytest.mark.parametrize("context", [tf.distribute.InputContext(),
+                                     tf.distribute.InputContext(2, 1, 2)])
+def test_dataset_from_a_start_step_equals_the_straight_stream(context):
+    # 32 examples, 4 per step: step 9 is in the third epoch (each epoch a new permutation).
+    make = pipeline.make_dataset_fn(SMOKE, global_batch_size=4, seed=3)
+    straight = _batches(make(context, 0), 16)  # two epochs of this pipeline's examples
+    resumed = _batches(make(context, 9), 3)
+    for expected, actual in zip(straight[9:], resumed):
+        np.testing.assert_array_equal(expected["image"], actual["image"])
+        np.testing.assert_array_equal(expected["label"], actual["label"])
+    keys = np.concatenate([b["image"].sum(axis=(1, 2, 3)) for b in straight]).reshape(2, -1)
+    np.testing.assert_allclose(np.sort(keys[0]), np.sort(keys[1]))  # each epoch: all examples
+    assert not np.array_equal(keys[0], keys[1])  # in a new order
+
+
+def test_imagenet_stream_from_a_start_step_equals_the_straight_stream():
+    import tensorflow_datasets as tfds
+
+    config = pipeline.CGANConfig(dataset="imagenet2012", resolution=32, channels=4,
+                                 d_an_resolutions=(16,), shuffle_buffer=4)
+    make = pipeline.make_dataset_fn(config, global_batch_size=2, seed=0)
+    with tfds.testing.mock_data(num_examples=6):
+        tf.random.set_seed(5)  # a global seed (run_training sets one) must not matter
+        straight = _batches(make(tf.distribute.InputContext(), 0), 7)
+        tf.random.set_seed(6)
+        resumed = _batches(make(tf.distribute.InputContext(), 4), 3)
+    for expected, actual in zip(straight[4:], resumed):
+        np.testing.assert_array_equal(expected["label"], actual["label"])
+        np.testing.assert_array_equal(expected["image"], actual["image"])

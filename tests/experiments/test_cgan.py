@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 from absl import app, flags
 
+from an_tf.training import checkpointing
 from tests.cgan.helpers import SMOKE_FLAGFILE, parse_cgan_flags, run_cgan_main, smoke_workdir
 
 
@@ -34,10 +35,9 @@ def test_rerun_resumes_from_the_checkpoint_step(tmp_path):
     run_cgan_main(f"--workdir={workdir}", "--train_steps=2", "--checkpoint_every=1",
                   "--sample_every=100")
     assert _checkpoint_steps(workdir) == [1, 2]  # continued at step 1, not restarted at 0
-    checkpoint = os.path.join(workdir, "checkpoints", "ckpt-2")
+    saved = checkpointing.load_saved_state(os.path.join(workdir, "checkpoints", "ckpt-2"))
     for optimizer in ("g_optimizer", "d_optimizer"):
-        name = f"model/{optimizer}/_iterations/.ATTRIBUTES/VARIABLE_VALUE"
-        assert int(tf.train.load_variable(checkpoint, name)) == 2
+        assert int(saved[f"model/{optimizer}/iterations"]) == 2
 
 
 @pytest.mark.parametrize("bad_flags, match", [
@@ -81,3 +81,41 @@ def test_missing_imagenet_archives_exit_with_one_line(tmp_path):
     with pytest.raises(SystemExit, match=str(manual)) as error:
         cgan.main(["cgan"], flag_values=flag_values)
     assert "\n" not in str(error.value) and "ILSVRC2012_img_train.tar" in str(error.value)
+
+
+def test_resuming_with_other_architecture_flags_is_refused(tmp_path_factory):
+    from an_tf.training.workdir import ConfigMismatchError
+
+    workdir = smoke_workdir(tmp_path_factory)
+    before = open(os.path.join(workdir, "config.json")).read()
+    with pytest.raises(ConfigMismatchError, match=r"other settings of channels, num_entities") \
+            as error:
+        run_cgan_main(f"--workdir={workdir}", "--channels=8", "--num_entities=2")
+    assert "\n" not in str(error.value)
+    assert open(os.path.join(workdir, "config.json")).read() == before
+
+
+def test_self_attention_too_narrow_for_its_block_is_a_flag_error(tmp_path):
+    from experiments import cgan
+
+    with pytest.raises(flags.IllegalFlagValueError, match="SelfAttention needs >= 8"):
+        cgan.main(["cgan"], flag_values=parse_cgan_flags(f"--workdir={tmp_path}",
+                                                         "--attention=self_attention"))
+
+
+def test_entry_point_errors_are_one_line_without_help(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "experiments.export_cgan", f"--workdir={tmp_path}",
+         f"--export_dir={tmp_path / 'export'}"],
+        capture_output=True, text=True, timeout=120, check=False,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines()
+             if line.strip() and not line.startswith(("WARNING: All log messages", "I0000",
+                                                      "E0000", "W0000"))]
+    assert lines == [f"error: {tmp_path}/config.json not found: --workdir must be a cGAN run "
+                     "directory"], result.stderr

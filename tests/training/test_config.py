@@ -47,3 +47,30 @@ def test_run_settings_are_saved_and_changes_reported(tmp_path):
     assert changes == ["hparams.lr: 0.1 -> 0.2", "hparams.new: (unset) -> 'x'",
                        "hparams.sizes: [1, 2] -> (unset)", "training_config.train_steps: 10 -> 20"]
     assert json.loads((tmp_path / "config.json").read_text()) == saved  # write=False
+
+
+def _config(**overrides):
+    return training.TrainingConfig(**{"workdir": "w", "train_steps": 10, "batch_size": 4,
+                                      **overrides})
+
+
+def test_resuming_with_another_architecture_is_refused_in_one_line(tmp_path):
+    workdir = str(tmp_path)
+    workdir_lib.record_run_settings(workdir, _config(workdir=workdir), {"channels": 4, "seed": 0})
+    with pytest.raises(workdir_lib.ConfigMismatchError,
+                       match=r"other settings of channels, seed \(") as error:
+        workdir_lib.record_run_settings(workdir, _config(workdir=workdir),
+                                        {"channels": 8, "seed": 1}, resuming=True)
+    assert "\n" not in str(error.value)
+    saved = json.loads((tmp_path / "config.json").read_text())
+    assert saved["hparams"]["channels"] == 4  # left as it was
+
+
+def test_training_only_settings_may_change_and_are_reported(tmp_path):
+    workdir = str(tmp_path)
+    workdir_lib.record_run_settings(workdir, _config(workdir=workdir), {"train_steps": 10})
+    changes = workdir_lib.record_run_settings(
+        workdir, _config(workdir=workdir, train_steps=20, on_nan="skip"),
+        {"train_steps": 20, "new_flag": 1}, resuming=True)
+    assert "hparams.train_steps: 10 -> 20" in changes
+    assert "hparams.new_flag: (unset) -> 1" in changes  # a flag added since: reported only

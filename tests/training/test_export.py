@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 from an_tf import training
+from an_tf.training import checkpointing
 from tests.training import toy_model
 
 _LOAD_AND_RUN = """
@@ -93,8 +94,7 @@ def test_restore_model_for_export_loads_the_latest_weights(tmp_path):
     for variable in trained.weights:
         variable.assign(tf.fill(variable.shape, 0.5))
     checkpoint_dir = os.path.join(tmp_path, "checkpoints")
-    iterator = iter(tf.data.Dataset.range(3))
-    training.Checkpointer(checkpoint_dir, model=trained, iterator=iterator).save(12)
+    training.Checkpointer(checkpoint_dir, **checkpointing.run_objects(trained)).save(12)
     fresh = toy_model.build_toy_model()
     assert training.restore_model_for_export(str(tmp_path), fresh) == 12
     for variable in fresh.weights:

@@ -32,9 +32,6 @@ def test_resume_continues_step_data_order_optimizer_and_rng(tmp_path, straight_r
     # The second call trained only steps 7..10: its summaries start after step 6.
     steps = sorted(step for step, _ in read_scalars(os.path.join(tmp_path, "tensorboard"), "loss"))
     assert steps == [2, 4, 6, 8, 10]
-    # Under the default strategy the tf.data iterator itself is in the checkpoint.
-    latest = tf.train.latest_checkpoint(os.path.join(tmp_path, "checkpoints"))
-    assert checkpointing.checkpoint_has(latest, "iterator")
     config = json.loads((tmp_path / "config.json").read_text())
     assert config["training_config"]["train_steps"] == 10 and config["hparams"]["train_steps"] == 10
 
@@ -54,9 +51,6 @@ def test_mirrored_resume_skips_consumed_batches(tmp_path):
     result, resumed_model = toy_model.run_toy_training(tmp_path / "resumed", 6, strategy="mirrored")
     assert result.step == 6
     toy_model.assert_same_state(straight_model, resumed_model, rtol=1e-6, atol=1e-7)
-    # MirroredStrategy's distributed iterator is not checkpointable: the loop skipped 2 steps' data.
-    latest = tf.train.latest_checkpoint(os.path.join(tmp_path, "resumed", "checkpoints"))
-    assert not checkpointing.checkpoint_has(latest, "iterator")
 
 
 def test_steps_per_loop_gives_same_result_and_summary_steps(tmp_path, straight_run):

@@ -1,5 +1,7 @@
 """Tests of create_strategy and configure_cpu_devices (conftest gives two logical CPUs)."""
 
+import time
+
 import pytest
 import tensorflow as tf
 
@@ -46,3 +48,17 @@ def test_bad_arguments_are_one_line_value_errors(name, tpu, message):
 def test_unreachable_local_tpu_is_one_line_runtime_error():
     with pytest.raises(RuntimeError, match=r"^cannot connect to TPU \(local\): [^\n]+$"):
         training.create_strategy("tpu")
+
+
+def test_tpu_connection_that_never_answers_is_given_up(monkeypatch):
+    from an_tf.training import strategy
+
+    def never_answers(*args, **kwargs):
+        time.sleep(30)  # what TF does for minutes with an unreachable TPU
+
+    monkeypatch.setattr(tf.distribute.cluster_resolver, "TPUClusterResolver", never_answers)
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"^cannot connect to TPU my-tpu: no answer within "
+                                           r"0\.5 s$"):
+        strategy._create_tpu_strategy("my-tpu", timeout=0.5)
+    assert time.monotonic() - start < 5
