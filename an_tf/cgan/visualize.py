@@ -8,7 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from an_tf.data.synthetic_shapes import best_entity_iou
-from an_tf.training.summaries import layout_pictures
+from an_tf.training.summaries import image_grid, layout_pictures
 
 
 def entity_usage(layout, min_share=0.01):
@@ -99,3 +99,45 @@ def _real_layout_values(discriminator, real_batch, num_layout_examples):
     if layouts:
         values["d_real_images"] = np.asarray(real_batch["image"][:num_layout_examples])[None]
     return values
+
+
+def _upsample(pictures, size):
+    """Nearest-neighbour upsampling of (B, r, r, 3) pictures to (B, size, size, 3)."""
+    factor = size // pictures.shape[1]
+    return np.repeat(np.repeat(pictures, factor, axis=1), factor, axis=2)
+
+
+def _generated_layouts(generator, z, labels, layer):
+    """Images (B, R, R, 3) and the layout (B, r, r, n) of AN layer `layer` (None: the first)."""
+    images, layouts = generator(tf.constant(z), tf.constant(labels), training=False,
+                                return_layouts=True)
+    if not layouts:
+        raise ValueError(f"the generator has no AN layer (attention={generator.attention!r})")
+    name = layer or sorted(layouts)[0]
+    if name not in layouts:
+        raise ValueError(f"no AN layer {name!r}: the generator has {sorted(layouts)}")
+    return np.asarray(images), np.asarray(layouts[name])
+
+
+def layout_table(generator, z, labels, layer=None):
+    """Supplement Figures 4/5: (B, 2, R, R, 3) in [-1, 1], each generated image of noise `z`
+    (B, Z) and class `labels` (B,) beside its binarized layout (argmax entity, fixed palette)."""
+    images, layout = _generated_layouts(generator, z, labels, layer)
+    argmax = _upsample(layout_pictures(layout)["argmax"], images.shape[1])
+    return np.stack([images, argmax], axis=1)
+
+
+def entity_table(generator, z, labels, layer=None):
+    """(B, 1 + n, R, R, 3) in [-1, 1]: each generated image, then its n per-entity attention
+    maps (min-max normalised, upsampled)."""
+    images, layout = _generated_layouts(generator, z, labels, layer)
+    batch, _, _, num_entities = layout.shape
+    maps = _upsample(layout_pictures(layout)["entities"], images.shape[1])  # (B*n,R,R,3)
+    maps = maps.reshape((batch, num_entities) + maps.shape[1:])
+    return np.concatenate([images[:, None], maps], axis=1)
+
+
+def table_picture(table):
+    """uint8 picture of a (rows, cols, R, R, 3) table of images in [-1, 1]."""
+    table = np.asarray(table)
+    return image_grid(table.reshape((-1,) + table.shape[2:]), ncols=table.shape[1])

@@ -1,0 +1,40 @@
+"""Evaluation of the cGAN: the published FID / Intra-FID / IS protocol with the 2015 TF Inception
+graph, and download-free metrics on the built-in synthetic shapes (docs/evaluation.md)."""
+
+from an_tf.metrics.class_features import ClassFeatureStore, cached_class_features
+from an_tf.metrics.frechet import frechet_distance
+from an_tf.metrics.generator_eval import InceptionProtocol, evaluate_generator, real_class_moments
+from an_tf.metrics.inception import InceptionFileError, InceptionNetwork
+from an_tf.metrics.inception_score import InceptionScoreAccumulator, inception_score
+from an_tf.metrics.intra_fid import ClassMoments, fid_of, intra_fid
+from an_tf.metrics.layout_metrics import LayoutStatistics, colour_object_mask
+from an_tf.metrics.moments import RunningMoments
+from an_tf.metrics.shapes_classifier import ShapesClassifier, load_or_train_classifier
+from an_tf.metrics.shapes_eval import evaluate_generator_on_shapes
+from an_tf.metrics.stats_cache import cached_class_moments
+from an_tf.metrics.streaming import DistributedMapper, quantize
+
+__all__ = [
+    "ClassFeatureStore",
+    "ClassMoments",
+    "DistributedMapper",
+    "InceptionFileError",
+    "InceptionNetwork",
+    "InceptionProtocol",
+    "InceptionScoreAccumulator",
+    "LayoutStatistics",
+    "RunningMoments",
+    "ShapesClassifier",
+    "cached_class_features",
+    "cached_class_moments",
+    "colour_object_mask",
+    "evaluate_generator",
+    "evaluate_generator_on_shapes",
+    "fid_of",
+    "frechet_distance",
+    "inception_score",
+    "intra_fid",
+    "load_or_train_classifier",
+    "quantize",
+    "real_class_moments",
+]
