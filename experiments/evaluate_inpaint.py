@@ -1,5 +1,6 @@
 r"""Evaluates a trained inpainting run: PSNR, SSIM, mean L1 and L2 of the coarse and refined outputs
-with the centred box hole and with fixed-seed free-form masks; writes JSON and prints a table.
+(completed images) with the centred box hole and with fixed-seed free-form masks, on the whole image
+(psnr, ssim, l1, l2) and on the hole alone (hole_*); writes JSON and prints a table.
 
     python -m experiments.evaluate_inpaint --workdir=/tmp/inpaint_demo
     python -m experiments.evaluate_inpaint --workdir=/tmp/paris --dataset=paris_streetview \
@@ -15,6 +16,7 @@ from absl import flags
 from an_tf.inpainting import data_pipeline
 from an_tf.inpainting import evaluation
 from an_tf.inpainting import pipeline
+from experiments import common_flags
 
 
 def define_flags(flag_values=flags.FLAGS):
@@ -27,11 +29,11 @@ def define_flags(flag_values=flags.FLAGS):
                       "Evaluation data (default: the run's --dataset).", **fv)
     flags.DEFINE_string("manual_dir", None, "Paris StreetView manual dir (default: the run's).",
                         **fv)
-    flags.DEFINE_string("data_dir", None, "tensorflow-datasets data_dir (default: the run's).",
-                        **fv)
     flags.DEFINE_string("image_folder", None, "Image folder (default: the run's).", **fv)
     flags.DEFINE_integer("eval_crops_per_image", None, "Crops per image (default: the run's).",
                          lower_bound=1, **fv)
+    flags.DEFINE_enum("split", "eval", ("eval", "train"), "Held-out images (eval) or the "
+                      "training images (train: the generalization gap).", **fv)
     flags.DEFINE_list("mask_types", ["center", "free_form"], "Evaluation masks.", **fv)
     flags.DEFINE_integer("batch_size", 8, "Evaluation batch size.", lower_bound=1, **fv)
     flags.DEFINE_string("output", None, "JSON output (default: <workdir>/eval_<dataset>.json).",
@@ -43,21 +45,24 @@ def run(flag_values=flags.FLAGS):
     f = flag_values
     generator, config, step = pipeline.restore_generator(f.workdir)
     overrides = {name: f[name].value for name in
-                 ("dataset", "manual_dir", "data_dir", "image_folder", "eval_crops_per_image")
+                 ("dataset", "manual_dir", "image_folder", "eval_crops_per_image")
                  if f[name].value is not None}
     config = pipeline.InpaintingConfig.from_dict({**vars(config), **overrides})
-    results = {"step": step, "dataset": config.dataset, "image_size": config.image_size}
+    results = {"step": step, "dataset": config.dataset, "split": f.split,
+               "image_size": config.image_size}
     by_mask = {}
     for mask_type in f.mask_types:
         if mask_type not in ("center", "free_form"):
             raise app.UsageError(f"--mask_types: unknown mask type {mask_type!r}")
         by_mask[mask_type] = evaluation.evaluate(
-            generator, pipeline.eval_batches(config, f.batch_size, mask_type))
+            generator, pipeline.eval_batches(config, f.batch_size, mask_type, f.split))
     results["metrics"] = by_mask
-    output = f.output or os.path.join(f.workdir, f"eval_{config.dataset}.json")
+    suffix = "" if f.split == "eval" else "_train"
+    output = f.output or os.path.join(f.workdir, f"eval_{config.dataset}{suffix}.json")
     with open(output, "w", encoding="utf-8") as stream:
         json.dump(results, stream, indent=2)
-    print(f"step {step}, {config.dataset}, {by_mask[f.mask_types[0]]['num_images']} images")
+    count = by_mask[f.mask_types[0]]["num_images"]
+    print(f"step {step}, {config.dataset} ({f.split}), {count} images")
     print(evaluation.format_table(by_mask))
     print(f"wrote {output}")
     return results, output
@@ -71,4 +76,4 @@ def main(argv, flag_values=flags.FLAGS):
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    common_flags.run_main(main)

@@ -10,6 +10,7 @@ from absl import flags
 
 from an_tf.inpainting import export
 from an_tf.inpainting import pipeline
+from experiments import common_flags
 
 
 def define_flags(flag_values=flags.FLAGS):
@@ -31,4 +32,4 @@ def main(argv, flag_values=flags.FLAGS):
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    common_flags.run_main(main)

@@ -11,9 +11,11 @@ from absl import app
 from absl import flags
 
 from an_tf import training
+from an_tf.data import package_photos
 from an_tf.inpainting import data_pipeline
 from an_tf.inpainting import pipeline
 from an_tf.inpainting.generator import ATTENTIONS
+from an_tf.inpainting.generator import STAGE2_INPUTS
 from an_tf.data.masks import MASK_TYPES
 from experiments import common_flags
 
@@ -31,10 +33,8 @@ def define_flags(flag_values=flags.FLAGS):
 def _define_data_flags(flag_values):
     fv = {"flag_values": flag_values}
     flags.DEFINE_enum("dataset", "package_photos", data_pipeline.DATASETS,
-                      "package_photos: scikit-image's photos (offline); paris_streetview: tfds "
-                      "builder reading --manual_dir; image_folder: any folder (--image_folder).",
-                      **fv)
-    flags.DEFINE_string("data_dir", None, "tensorflow-datasets data_dir (paris_streetview).", **fv)
+                      "package_photos: scikit-image's photos (offline); paris_streetview: the "
+                      "photos of --manual_dir; image_folder: any folder (--image_folder).", **fv)
     flags.DEFINE_string("manual_dir", None, "Folder holding paris_train_original/ and "
                         "paris_eval_gt/ (paris_streetview).", **fv)
     flags.DEFINE_string("image_folder", None, "Folder of images (with train/ and eval/ "
@@ -45,6 +45,11 @@ def _define_data_flags(flag_values):
                          "cropping (resized crops).", lower_bound=0, **fv)
     flags.DEFINE_integer("photo_shorter_side", 0, "package_photos only: shrink the photos to this "
                          "shorter side once at load time (fast demos).", lower_bound=0, **fv)
+    flags.DEFINE_enum("photo_subset", "all", package_photos.SUBSETS, "package_photos only: all "
+                      "training photos, or the scene photos only (no textures).", **fv)
+    flags.DEFINE_float("max_crop_scale", 1.0, "Training crops cover a random (s*image_size)^2 "
+                       "region, s ~ U(1, this), resized to image_size (1: plain crops).",
+                       lower_bound=1.0, **fv)
     flags.DEFINE_enum("mask_type", "rect", MASK_TYPES, "rect: random box with random shrink "
                       "(CA); center: centred box; free_form: brush strokes (patch critic).", **fv)
     flags.DEFINE_integer("box_size", 128, "Side of the hole box and of the local critic's crop.",
@@ -69,6 +74,14 @@ def _define_model_flags(flag_values):
     flags.DEFINE_float("orthogonal_weight", 1e-3, "Weight of AN's orthogonality loss.", **fv)
     flags.DEFINE_enum("an_variant", "paper", ("paper", "official"), "AN variant.", **fv)
     flags.DEFINE_boolean("ones_channel", False, "Add CA's channel of ones to the input.", **fv)
+    flags.DEFINE_enum("stage2_input", "paste", STAGE2_INPUTS, "Stage-2 input: paste (coarse "
+                      "result pasted into the hole, as CA and the released code) or concat "
+                      "(coarse output beside the holed image, the supplement's literal reading).",
+                      **fv)
+    flags.DEFINE_integer("max_dilation", 0, "Cap of the bottleneck dilations (0: none, the "
+                         "paper's); for crops too small for dilation 16.", lower_bound=0, **fv)
+    flags.DEFINE_integer("pretrain_steps", 0, "First generator steps without the adversarial "
+                         "term (CA's reconstruction-only pre-training).", lower_bound=0, **fv)
     flags.DEFINE_integer("critic_channels", 64, "Width of the critics' first conv.", lower_bound=1,
                          **fv)
     flags.DEFINE_integer("critic_steps", 5, "Critic steps per generator step.", lower_bound=0, **fv)
@@ -128,4 +141,4 @@ def main(argv, flag_values=flags.FLAGS):
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    common_flags.run_main(main)

@@ -15,6 +15,8 @@ from absl import flags
 import numpy as np
 from PIL import Image
 
+from experiments import common_flags
+
 
 def define_flags(flag_values=flags.FLAGS):
     if "export_dir" in flag_values:
@@ -87,4 +89,4 @@ def main(argv, flag_values=flags.FLAGS):
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    common_flags.run_main(main)

@@ -113,9 +113,24 @@ def Encoder(channels=32, **kwargs):  # noqa: N802 (a layer factory named like th
     return ConvStack(ENCODER_SPEC, channels, **kwargs)
 
 
-def Bottleneck(channels=32, **kwargs):  # noqa: N802
-    """Bottleneck: Conv(3,128,1,d) for d = 2, 4, 8, 16, ELU after each."""
-    return ConvStack(BOTTLENECK_SPEC, channels, **kwargs)
+def Bottleneck(channels=32, max_dilation=0, **kwargs):  # noqa: N802
+    """Bottleneck: Conv(3,128,1,d) for d = 2, 4, 8, 16, ELU after each.
+
+    `max_dilation` > 0 caps d (d -> min(d, max_dilation)): on small crops a dilation as large as
+    the feature map reads only zero padding (at 64x64 input the maps are 16x16 and the d=16 conv
+    sees nothing but its centre tap), which leaves seams at the feature-map edges. 0 (no cap) is
+    the supplement's network.
+    """
+    return ConvStack(bottleneck_spec(max_dilation), channels, **kwargs)
+
+
+def bottleneck_spec(max_dilation=0):
+    """BOTTLENECK_SPEC with every dilation capped at `max_dilation` (0: unchanged)."""
+    if not isinstance(max_dilation, int) or max_dilation < 0:
+        raise ValueError(f"max_dilation must be an integer >= 0, got {max_dilation!r}")
+    if not max_dilation:
+        return BOTTLENECK_SPEC
+    return tuple((k, c, s, min(d, max_dilation), a) for k, c, s, d, a in BOTTLENECK_SPEC)
 
 
 def Decoder1(channels=32, **kwargs):  # noqa: N802

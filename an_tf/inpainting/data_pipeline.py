@@ -1,56 +1,88 @@
-"""tf.data pipelines of the inpainting experiments: random crops + one random mask per example for
-training, centre crops + centred (or fixed-seed free-form) masks for evaluation.
+"""tf.data pipelines of the inpainting experiments: random (multi-scale) crops + one random mask per
+example for training, centre crops + centred (or fixed-seed free-form) masks for evaluation.
 
-Every random choice is stateless and seeded by (seed, element index), so a pipeline is a pure
-function of its seed and its iterator state can be checkpointed.
+Training is index-based: element k of the stream is a pure function of (seed, k): its source image
+is entry k mod N of a stateless permutation keyed by (seed, epoch = k // N)
+(`an_tf.data.streams.shuffled_indices`), and its crop, flip and mask are seeded by (seed, k).
+The stream can therefore start at any training step without producing
+the elements before it (`train_dataset(..., start_step=s)`), which makes resuming cheap under
+strategies whose iterators cannot be checkpointed.
 Elements are dicts: images (B,H,W,3) float32 in [-1,1], masks (B,H,W,1) float32, boxes (B,4) int32.
 """
+
+import dataclasses
+import os
 
 import tensorflow as tf
 
 from an_tf.data import image_folder
 from an_tf.data import masks as masks_lib
 from an_tf.data import package_photos
+from an_tf.data import streams
 
 DATASETS = ("package_photos", "paris_streetview", "image_folder")
-SHUFFLE_BUFFER = 64  # decoded images: the file order is shuffled too, where the source can
+PARIS_FOLDERS = {"train": "paris_train_original", "eval": "paris_eval_gt"}
 
 
-def source_images(dataset, split, data_dir=None, manual_dir=None, folder=None,
-                  photo_shorter_side=None, seed=0):
-    """Finite tf.data.Dataset of (H, W, 3) uint8 images.
+@dataclasses.dataclass(frozen=True)
+class Records:
+    """Randomly accessible source images: `values[i]` is encoded image bytes, or a file path when
+    `is_path[i]`."""
+
+    values: tuple
+    is_path: tuple
+
+    def __len__(self):
+        return len(self.values)
+
+
+def source_records(dataset, split, manual_dir=None, folder=None, photo_shorter_side=None,
+                   photo_subset="all"):
+    """The split's images as `Records` (package photos in memory, folders by path).
 
     Args:
-        dataset: "package_photos" (embedded, offline), "paris_streetview" (tfds builder reading
-            `manual_dir`), or "image_folder" (any folder: `folder`, with "train"/"eval" splits taken
-            from `folder`/train and `folder`/eval when those exist).
+        dataset: "package_photos" (embedded, offline), "paris_streetview" (the files of
+            `manual_dir`/paris_train_original or paris_eval_gt) or "image_folder" (`folder`, with
+            "train"/"eval" splits taken from `folder`/train and `folder`/eval when those exist).
         split: "train" or "eval".
         photo_shorter_side: package photos are resized to this shorter side first (demo speed).
-        seed: seed of the file-order shuffling of the training split.
+        photo_subset: package photos: "all" or "scenes" (training photos without textures).
     """
     if split not in ("train", "eval"):
         raise ValueError(f"split must be 'train' or 'eval', got {split!r}")
     if dataset == "package_photos":
-        return package_photos.package_photos_dataset(split, shorter_side=photo_shorter_side)
+        encoded = package_photos.encoded_photos(split, photo_shorter_side, photo_subset)
+        return Records(tuple(encoded), (False,) * len(encoded))
     if dataset == "paris_streetview":
-        import tensorflow_datasets as tfds  # noqa: PLC0415 (heavy import, only for this source)
-
-        from an_tf.data.paris_streetview import ParisStreetView  # noqa: PLC0415
-        builder = ParisStreetView(data_dir=data_dir)
-        builder.download_and_prepare(
-            download_config=tfds.download.DownloadConfig(manual_dir=manual_dir))
-        images = builder.as_dataset(split="train" if split == "train" else "test",
-                                    shuffle_files=split == "train",
-                                    read_config=tfds.ReadConfig(shuffle_seed=seed))
-        return images.map(lambda example: example["image"])
+        if not manual_dir:
+            raise ValueError("dataset='paris_streetview' needs manual_dir")
+        return _folder_records(os.path.join(manual_dir, PARIS_FOLDERS[split]))
     if dataset == "image_folder":
         if not folder:
             raise ValueError("dataset='image_folder' needs a folder")
-        split_folder = tf.io.gfile.join(folder, split)
-        return image_folder.image_folder_dataset(
-            split_folder if tf.io.gfile.isdir(split_folder) else folder,
-            shuffle_files=split == "train", seed=seed)
+        split_folder = os.path.join(folder, split)
+        return _folder_records(split_folder if os.path.isdir(split_folder) else folder)
     raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
+
+
+def _folder_records(directory):
+    """Readable images of a folder: formats TF decodes by path, the others converted to PNG."""
+    paths, _ = image_folder.scan_image_folder(directory)
+    native = tuple(p for p in paths if p.lower().endswith(image_folder._TF_DECODABLE))
+    converted = tuple(image_folder._encoded_image(p) for p in paths if p not in native)
+    return Records(native + converted, (True,) * len(native) + (False,) * len(converted))
+
+
+def decode_record(value, is_path):
+    """One record -> (H, W, 3) uint8."""
+    encoded = tf.cond(is_path, lambda: tf.io.read_file(value), lambda: value)
+    return image_folder.decode_rgb(encoded)
+
+
+def source_images(records):
+    """Finite tf.data.Dataset of the records' (H, W, 3) uint8 images, in order."""
+    slices = (tf.constant(records.values, tf.string), tf.constant(records.is_path, tf.bool))
+    return tf.data.Dataset.from_tensor_slices(slices).map(decode_record)
 
 
 def _attach_masks(images, index, mask_type, seed, box_size, max_shrink):
@@ -61,40 +93,73 @@ def _attach_masks(images, index, mask_type, seed, box_size, max_shrink):
     return {"images": images, "masks": masks["masks"][0], "boxes": masks["boxes"][0]}
 
 
-def train_dataset(images, batch_size, image_size, mask_type="rect", box_size=128, max_shrink=16,
-                  load_size=None, seed=0, input_context=None):
+def downscaled(image, size, scale):
+    """(H,W,3) image shrunk by `scale` >= 1 (shorter side kept >= `size`), float32 [0, 255]: a
+    size x size crop of it covers a (scale*size)^2 region of the original."""
+    shorter = tf.cast(tf.reduce_min(tf.shape(image)[:2]), tf.float32)
+    target = tf.maximum(tf.cast(size, tf.float32), tf.round(shorter / scale))
+    return tf.cond(target < shorter,
+                   lambda: image_folder.resize_shorter_side(image, tf.cast(target, tf.int32)),
+                   lambda: tf.cast(image, tf.float32))
+
+
+def first_element(start_step, batch_size, input_context=None):
+    """Per-pipeline index of the first element of training step `start_step`."""
+    if input_context is None:
+        return start_step * batch_size
+    # Each input pipeline feeds (replicas / pipelines) per-replica batches per step.
+    per_step = input_context.num_replicas_in_sync // input_context.num_input_pipelines
+    return start_step * per_step * input_context.get_per_replica_batch_size(batch_size)
+
+
+def train_dataset(records, batch_size, image_size, mask_type="rect", box_size=128, max_shrink=16,
+                  load_size=None, seed=0, input_context=None, start_step=0, max_crop_scale=1.0):
     """Infinite, deterministic dataset of training batches (per replica when `input_context`).
 
     Args:
-        images: finite dataset of (H, W, 3) uint8 images (`source_images`).
+        records: `Records` of the training images (`source_records`).
         batch_size: GLOBAL batch size; divided by the number of replicas via `input_context`.
+        start_step: the first batch is the one a run started at step 0 uses at this step
+            (bit-identical), at a cost independent of `start_step`.
+        max_crop_scale: each crop covers a random (s * image_size)^2 region, s ~ U(1, this),
+            resized to image_size (1: plain crops, the paper's). More varied content per image.
     """
+    if not len(records):
+        raise ValueError("the training set is empty")
+    first = first_element(start_step, batch_size, input_context)
     if input_context is not None:
         batch_size = input_context.get_per_replica_batch_size(batch_size)
         if input_context.num_input_pipelines > 1:
             seed = seed * 1009 + input_context.input_pipeline_id  # different crops per pipeline
-    count = int(images.cardinality())
-    buffer = count if 0 < count <= SHUFFLE_BUFFER else SHUFFLE_BUFFER
-    dataset = images.shuffle(buffer, seed=seed, reshuffle_each_iteration=True).repeat()
-    dataset = dataset.enumerate()
+    values = tf.constant(records.values, tf.string)
+    is_path = tf.constant(records.is_path, tf.bool)
 
-    def prepare(index, image):
+    def prepare(index, source):
+        image = decode_record(values[source], is_path[source])
         crop_seed = tf.stack([tf.cast(seed, tf.int64), index])
+        scale = tf.random.stateless_uniform([], crop_seed + 2, 1.0, max(max_crop_scale, 1.0))
+        if max_crop_scale > 1:
+            image = downscaled(image, image_size, scale)
         crop = image_folder.random_crop(image, image_size, crop_seed, load_size)
         flipped = tf.image.stateless_random_flip_left_right(crop, crop_seed + 1)
         return _attach_masks(flipped, index, mask_type, seed, box_size, max_shrink)
 
+    dataset = tf.data.Dataset.zip(tf.data.Dataset.counter(start=first, dtype=tf.int64),
+                                  streams.shuffled_indices(len(records), seed, start=first))
     dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
 def eval_dataset(images, batch_size, image_size, mask_type="center", box_size=128, load_size=None,
-                 crops_per_image=1, seed=1234):
+                 crops_per_image=1, seed=1234, crop_scale=1.0):
     """Finite, deterministic evaluation batches: the centre crop of every image (plus, when
     `crops_per_image` > 1, fixed-seed random crops: useful for the few embedded photos), with
-    centred-box or fixed-seed masks."""
+    centred-box or fixed-seed masks. `crop_scale` shrinks the images first, as training's
+    multi-scale crops do (1: none)."""
 
     def crops(image):
+        if crop_scale > 1:
+            image = downscaled(image, image_size, crop_scale)
         center = image_folder.center_crop(image, image_size, load_size)[tf.newaxis]
         if crops_per_image == 1:
             return tf.data.Dataset.from_tensor_slices(center)

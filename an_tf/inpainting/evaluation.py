@@ -1,5 +1,7 @@
 """Evaluation of an inpainting generator (Wang et al., CVPR 2020): PSNR, SSIM, mean L1 and L2 of the
-coarse and refined outputs (completed with the known pixels) over an evaluation set.
+coarse and refined outputs (completed with the known pixels) over an evaluation set, on the whole
+image (psnr, ssim, l1, l2: as CA reports them) and on the hole alone (hole_psnr, ...).
+Deterministic: generator in inference mode, fixed evaluation batches.
 """
 
 import numpy as np
@@ -8,6 +10,7 @@ from an_tf.inpainting import inference
 from an_tf.inpainting import metrics
 
 STAGES = ("coarse", "refined")
+NAMES = metrics.METRICS + tuple(f"hole_{name}" for name in metrics.METRICS)
 
 
 def evaluate(generator, batches):
@@ -19,7 +22,7 @@ def evaluate(generator, batches):
     Returns:
         dict stage -> metric -> float, plus "num_images".
     """
-    values = {stage: {name: [] for name in metrics.METRICS} for stage in STAGES}
+    values = {stage: {name: [] for name in NAMES} for stage in STAGES}
     count = 0
     for batch in batches:
         images, masks = batch["images"], batch["masks"]
@@ -27,7 +30,7 @@ def evaluate(generator, batches):
         for stage in STAGES:
             # Each stage's prediction is pasted into the known pixels, as the completed image is.
             completed = outputs[stage] * masks + images * (1.0 - masks)
-            for name, per_image in metrics.all_metrics(images, completed).items():
+            for name, per_image in metrics.all_metrics(images, completed, masks).items():
                 values[stage][name].extend(np.asarray(per_image).tolist())
         count += int(images.shape[0])
     if not count:
@@ -39,11 +42,12 @@ def evaluate(generator, batches):
 
 
 def format_table(results_by_mask):
-    """A plain-text table: one row per (mask type, stage), one column per metric."""
-    header = f"{'masks':<10} {'stage':<8} " + " ".join(f"{m:>8}" for m in metrics.METRICS)
+    """A plain-text table: one row per (mask type, stage), one column per metric (whole image,
+    then hole)."""
+    header = f"{'masks':<10} {'stage':<8} " + " ".join(f"{m:>9}" for m in NAMES)
     lines = [header, "-" * len(header)]
     for mask_type, results in results_by_mask.items():
         for stage in STAGES:
-            row = " ".join(f"{results[stage][m]:>8.4f}" for m in metrics.METRICS)
+            row = " ".join(f"{results[stage][m]:>9.4f}" for m in NAMES)
             lines.append(f"{mask_type:<10} {stage:<8} {row}")
     return "\n".join(lines)

@@ -2,12 +2,15 @@
 Generation", CVPR 2020 (supplement section 1, Figure 3), on the framework of Yu et al., CVPR 2018:
 
     X -> Encoder -> Bottleneck -> Decoder1 -> X~                       (coarse)
-    concat(X~, X) -> Encoder -> Attentive branch -> X~af
-    concat(X~, X) -> Encoder -> Bottleneck -> X~bf
+    S(X~, X) -> Encoder -> Attentive branch -> X~af
+    S(X~, X) -> Encoder -> Bottleneck -> X~bf
     concat(X~af, X~bf) -> Decoder2 -> X^                                (refined)
 
 with separate weights for every Encoder/Bottleneck/Decoder instance. X is the image with its holes
-zeroed plus the mask channel (and optionally a channel of ones, as CA's code).
+zeroed plus the mask channel (and optionally a channel of ones, as CA's code). The stage-2 input S
+is, with stage2_input="paste" (CA's and the authors' released code), the coarse result pasted into
+the hole, X~*m + image*(1-m), with the mask (and ones) channels; with "concat" (the supplement's
+literal concat(X~, X)) the raw coarse output beside X.
 
 Shape letters: B batch, H height, W width (multiples of 4, or of 8 for "contextual"), n entities.
 """
@@ -19,6 +22,7 @@ from an_tf.inpainting import components
 from an_tf.inpainting.contextual_attention import ContextualAttention
 
 ATTENTIONS = ("an", "none", "contextual")
+STAGE2_INPUTS = ("paste", "concat")
 
 
 @keras.saving.register_keras_serializable(package="an_tf")
@@ -33,6 +37,9 @@ class InpaintingGenerator(keras.Model):
         num_entities, temperature, orthogonal_weight, ssr_weight_init, an_variant: AN's arguments.
         ones_channel: add CA's constant channel of ones to the input.
         seed: seed of AN's self-sampling.
+        stage2_input: "paste" (default, CA and the released code) or "concat" (see module doc).
+        max_dilation: cap of the bottleneck dilations (0: none, the paper's; see
+            `components.Bottleneck`), for crops too small for dilation 16.
         **kwargs: standard `keras.Model` arguments.
 
     Call arguments:
@@ -53,12 +60,18 @@ class InpaintingGenerator(keras.Model):
 
     def __init__(self, channels=32, attention="an", elu_after_an=False, num_entities=16,
                  temperature=10.0, orthogonal_weight=1e-3, ssr_weight_init=0.1,
-                 an_variant="paper", ones_channel=False, seed=None, **kwargs):
+                 an_variant="paper", ones_channel=False, seed=None, stage2_input="paste",
+                 max_dilation=0, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(channels, int) or channels < 1:
             raise ValueError(f"channels must be a positive integer, got {channels!r}")
         if attention not in ATTENTIONS:
             raise ValueError(f"attention must be one of {ATTENTIONS}, got {attention!r}")
+        if stage2_input not in STAGE2_INPUTS:
+            raise ValueError(f"stage2_input must be one of {STAGE2_INPUTS}, got {stage2_input!r}")
+        components.bottleneck_spec(max_dilation)  # validates it
+        self.stage2_input = stage2_input
+        self.max_dilation = max_dilation
         self.channels = channels
         self.attention = attention
         self.elu_after_an = bool(elu_after_an)
@@ -72,11 +85,11 @@ class InpaintingGenerator(keras.Model):
         self.size_multiple = 8 if attention == "contextual" else 4
         policy = self.dtype_policy
         self.coarse_encoder = components.Encoder(channels, dtype=policy, name="coarse_encoder")
-        self.coarse_bottleneck = components.Bottleneck(channels, dtype=policy,
+        self.coarse_bottleneck = components.Bottleneck(channels, max_dilation, dtype=policy,
                                                        name="coarse_bottleneck")
         self.coarse_decoder = components.Decoder1(channels, dtype=policy, name="coarse_decoder")
         self.refine_encoder = components.Encoder(channels, dtype=policy, name="refine_encoder")
-        self.refine_bottleneck = components.Bottleneck(channels, dtype=policy,
+        self.refine_bottleneck = components.Bottleneck(channels, max_dilation, dtype=policy,
                                                        name="refine_bottleneck")
         self.refine_decoder = components.Decoder2(channels, dtype=policy, name="refine_decoder")
         self.branch_encoder = self.attentive_branch = self.contextual_attention = None
@@ -105,7 +118,8 @@ class InpaintingGenerator(keras.Model):
                                                                    in_channels)))
         self.coarse_bottleneck.build(features)
         self.coarse_decoder.build(features)
-        refine_in = (batch, height, width, in_channels + 3)
+        coarse_channels = 3 if self.stage2_input == "concat" else 0  # paste: in the image's place
+        refine_in = (batch, height, width, in_channels + coarse_channels)
         self.refine_encoder.build(refine_in)
         self.refine_bottleneck.build(features)
         width_128 = components.scaled_filters(128, self.channels)
@@ -134,7 +148,7 @@ class InpaintingGenerator(keras.Model):
         x = tf.concat(self._network_input(images, masks), axis=-1)  # (B,H,W,4 or 5)
         features = self.coarse_bottleneck(self.coarse_encoder(x))  # (B,H/4,W/4,4c)
         coarse = self.coarse_decoder(features)  # (B,H,W,3) float32 in [-1, 1]
-        x = tf.concat([tf.cast(coarse, self.compute_dtype), x], axis=-1)  # (B,H,W,7 or 8)
+        x = self._stage2_input(coarse, images, masks, x)  # (B,H,W,4|5) paste, (B,H,W,7|8) concat
         refined_features = [self.refine_bottleneck(self.refine_encoder(x))]  # (B,H/4,W/4,4c)
         layout = None
         if self.attention == "an":
@@ -158,6 +172,13 @@ class InpaintingGenerator(keras.Model):
             parts.insert(1, tf.ones_like(masks))
         return parts
 
+    def _stage2_input(self, coarse, images, masks, x):
+        coarse = tf.cast(coarse, self.compute_dtype)
+        if self.stage2_input == "concat":
+            return tf.concat([coarse, x], axis=-1)
+        pasted = coarse * masks + tf.cast(images, self.compute_dtype) * (1.0 - masks)
+        return tf.concat([pasted] + self._network_input(images, masks)[1:], axis=-1)
+
     def _check_size(self, images):
         multiple = self.size_multiple
         height, width = images.shape[1], images.shape[2]
@@ -174,5 +195,6 @@ class InpaintingGenerator(keras.Model):
                       elu_after_an=self.elu_after_an, num_entities=self.num_entities,
                       temperature=self.temperature, orthogonal_weight=self.orthogonal_weight,
                       ssr_weight_init=self.ssr_weight_init, an_variant=self.an_variant,
-                      ones_channel=self.ones_channel, seed=self.seed)
+                      ones_channel=self.ones_channel, seed=self.seed,
+                      stage2_input=self.stage2_input, max_dilation=self.max_dilation)
         return config

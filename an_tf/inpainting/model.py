@@ -17,6 +17,7 @@ import tensorflow as tf
 from an_tf.inpainting import critics as critics_lib
 from an_tf.inpainting import losses
 from an_tf.layers.attentive_normalization import orthogonality_losses
+from an_tf.training.divergence import apply_gradients
 
 
 class InpaintingGAN(keras.Model):
@@ -36,12 +37,14 @@ class InpaintingGAN(keras.Model):
         coarse_weight: weight of the coarse stage inside both L1 terms (1.2; refined 1.0).
         discount_gamma: gamma of the spatial discount (0.99 in the CA paper, 0.9 in its code).
         seed: seed of the interpolation weights of the gradient penalty.
+        pretrain_steps: generator steps with the adversarial term off (reconstruction losses
+            only, CA's pre-training mode; the critics train meanwhile). 0 = none, the paper's.
         **kwargs: standard `keras.Model` arguments.
     """
 
     def __init__(self, generator, global_critic, local_critic, box_size=128, critic_steps=5,
                  gp_weight=10.0, adversarial_weight=1e-3, l1_weight=1.2, ae_weight=1.2,
-                 coarse_weight=1.2, discount_gamma=0.99, seed=0, **kwargs):
+                 coarse_weight=1.2, discount_gamma=0.99, seed=0, pretrain_steps=0, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(critic_steps, int) or critic_steps < 0:
             raise ValueError(f"critic_steps must be an integer >= 0, got {critic_steps!r}")
@@ -57,7 +60,9 @@ class InpaintingGAN(keras.Model):
         self.coarse_weight = float(coarse_weight)
         self.discount_gamma = float(discount_gamma)
         self.seed = int(seed)
+        self.pretrain_steps = int(pretrain_steps)
         self.g_optimizer = self.d_optimizer = None
+        self.on_nan = "stop"  # or "skip"; set by run_training from --on_nan (see training.divergence)
 
     @property
     def patch_local_critic(self):
@@ -103,10 +108,12 @@ class InpaintingGAN(keras.Model):
         boxes = batch["boxes"]
         _, refined = self.generator((images, masks), training=True)
         completed = tf.stop_gradient(refined * masks + images * (1.0 - masks))
-        logs = {}
+        logs, nonfinite = {}, tf.constant(0.0)
         for _ in range(self.critic_steps):  # unrolled: a handful of small critic graphs
             logs = self._critic_step(images, completed, masks, boxes)
+            nonfinite += logs.pop("nonfinite")
         logs.update(self._generator_step(images, masks, boxes))
+        logs["nonfinite_updates"] = nonfinite + logs.pop("nonfinite")
         return logs
 
     def _critic_step(self, images, completed, masks, boxes):
@@ -114,7 +121,8 @@ class InpaintingGAN(keras.Model):
             logs = self.critic_losses(images, completed, masks, boxes, self._alpha(images))
             loss = self._scaled(logs["d_loss"], self.d_optimizer)
         variables = self.critic_variables
-        self.d_optimizer.apply(tape.gradient(loss, variables), variables)
+        logs["nonfinite"] = apply_gradients(self.d_optimizer, tape.gradient(loss, variables),
+                                            variables, [logs["d_loss"]], self.on_nan)
         return logs
 
     def _generator_step(self, images, masks, boxes):
@@ -126,7 +134,8 @@ class InpaintingGAN(keras.Model):
             logs["g_loss"] += orthogonality
             loss = self._scaled(logs["g_loss"], self.g_optimizer)
         variables = self.generator.trainable_variables
-        self.g_optimizer.apply(tape.gradient(loss, variables), variables)
+        logs["nonfinite"] = apply_gradients(self.g_optimizer, tape.gradient(loss, variables),
+                                            variables, [logs["g_loss"]], self.on_nan)
         return logs
 
     def critic_losses(self, images, completed, masks, boxes, alpha):
@@ -160,15 +169,22 @@ class InpaintingGAN(keras.Model):
             (completed_box,) = self._crop(boxes, completed)
             adversarial += losses.generator_adversarial_loss(self.local_critic(completed_box))
         discount = losses.spatial_discount(masks, self.discount_gamma)
-        hole_l1 = (
-            self.coarse_weight * losses.discounted_l1(images, coarse, masks, weights=discount)
-            + losses.discounted_l1(images, refined, masks, weights=discount))
+        stage_l1 = {f"{name}_hole_l1": losses.discounted_l1(images, output, masks, weights=discount)
+                    for name, output in (("coarse", coarse), ("refined", refined))}
+        hole_l1 = self.coarse_weight * stage_l1["coarse_hole_l1"] + stage_l1["refined_hole_l1"]
         known_l1 = (self.coarse_weight * losses.known_region_l1(images, coarse, masks)
                     + losses.known_region_l1(images, refined, masks))
-        g_loss = (self.adversarial_weight * adversarial + self.l1_weight * hole_l1
+        g_loss = (self._adversarial_weight() * adversarial + self.l1_weight * hole_l1
                   + self.ae_weight * known_l1)
         return {"g_loss": g_loss, "g_adversarial": adversarial, "hole_l1": hole_l1,
-                "known_l1": known_l1}
+                "known_l1": known_l1, **stage_l1}
+
+    def _adversarial_weight(self):
+        """0 during the `pretrain_steps` reconstruction-only steps, then `adversarial_weight`."""
+        if not self.pretrain_steps or self.g_optimizer is None:
+            return self.adversarial_weight
+        pretraining = self.g_optimizer.iterations < self.pretrain_steps
+        return tf.where(pretraining, 0.0, self.adversarial_weight)
 
     def _crop(self, boxes, *tensors):
         return [critics_lib.crop_boxes(t, boxes, self.box_size) for t in tensors]

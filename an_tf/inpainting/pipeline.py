@@ -30,12 +30,13 @@ class InpaintingConfig:
     """
 
     dataset: str = "package_photos"
-    data_dir: str | None = None
     manual_dir: str | None = None
     image_folder: str | None = None
     image_size: int = 256
     load_size: int = 0
     photo_shorter_side: int = 0
+    photo_subset: str = "all"
+    max_crop_scale: float = 1.0
     mask_type: str = "rect"
     box_size: int = 128
     max_shrink: int = 16
@@ -47,6 +48,9 @@ class InpaintingConfig:
     orthogonal_weight: float = 1e-3
     an_variant: str = "paper"
     ones_channel: bool = False
+    stage2_input: str = "paste"
+    max_dilation: int = 0
+    pretrain_steps: int = 0
     critic_channels: int = 64
     critic_steps: int = 5
     gp_weight: float = 10.0
@@ -74,7 +78,8 @@ def build_generator(config, seed=None):
         channels=config.channels, attention=config.attention, elu_after_an=config.elu_after_an,
         num_entities=config.num_entities, temperature=config.an_temperature,
         orthogonal_weight=config.orthogonal_weight, an_variant=config.an_variant,
-        ones_channel=config.ones_channel, seed=seed, name="generator")
+        ones_channel=config.ones_channel, seed=seed, stage2_input=config.stage2_input,
+        max_dilation=config.max_dilation, name="generator")
 
 
 def build_model(config, seed=0):
@@ -86,7 +91,7 @@ def build_model(config, seed=0):
         critic_steps=config.critic_steps, gp_weight=config.gp_weight,
         adversarial_weight=config.adversarial_weight, l1_weight=config.l1_weight,
         ae_weight=config.ae_weight, coarse_weight=config.coarse_weight,
-        discount_gamma=config.discount_gamma, seed=seed)
+        discount_gamma=config.discount_gamma, seed=seed, pretrain_steps=config.pretrain_steps)
     model.compile(
         g_optimizer=keras.optimizers.Adam(config.g_learning_rate, config.beta_1, config.beta_2),
         d_optimizer=keras.optimizers.Adam(config.d_learning_rate, config.beta_1, config.beta_2))
@@ -94,29 +99,40 @@ def build_model(config, seed=0):
     return model
 
 
-def source_images(config, split, seed=0):
-    return data_pipeline.source_images(
-        config.dataset, split, data_dir=config.data_dir, manual_dir=config.manual_dir,
-        folder=config.image_folder, photo_shorter_side=config.photo_shorter_side or None,
-        seed=seed)
+def source_records(config, split):
+    return data_pipeline.source_records(
+        config.dataset, split, manual_dir=config.manual_dir, folder=config.image_folder,
+        photo_shorter_side=config.photo_shorter_side or None, photo_subset=config.photo_subset)
 
 
 def make_dataset_fn(config, batch_size, seed=0):
-    """fn(input_context) -> infinite per-replica training batches, for `run_training`."""
+    """fn(input_context, start_step=0) -> infinite per-replica training batches positioned at
+    training step `start_step` (nothing before it is produced), for `run_training`."""
+    records = {}
 
-    def make_dataset(input_context):
+    def make_dataset(input_context, start_step=0):
+        if "train" not in records:  # read once, at the first call (after device setup)
+            records["train"] = source_records(config, "train")
         return data_pipeline.train_dataset(
-            source_images(config, "train", seed), batch_size, config.image_size, config.mask_type,
-            config.box_size, config.max_shrink, config.load_size or None, seed, input_context)
+            records["train"], batch_size, config.image_size, config.mask_type, config.box_size,
+            config.max_shrink, config.load_size or None, seed, input_context, start_step,
+            config.max_crop_scale)
 
     return make_dataset
 
 
-def eval_batches(config, batch_size, mask_type="center"):
-    """Finite evaluation batches (centre crops; centred-box or fixed-seed free-form masks)."""
+def eval_crop_scale(config):
+    """Evaluation crops are taken at the mean scale of the training crops."""
+    return (1.0 + max(config.max_crop_scale, 1.0)) / 2.0
+
+
+def eval_batches(config, batch_size, mask_type="center", split="eval"):
+    """Finite evaluation batches (centre crops; centred-box or fixed-seed free-form masks) of the
+    held-out images (split="train": of the training images, to measure the generalization gap)."""
     return data_pipeline.eval_dataset(
-        source_images(config, "eval"), batch_size, config.image_size, mask_type,
-        config.box_size, config.load_size or None, config.eval_crops_per_image)
+        data_pipeline.source_images(source_records(config, split)), batch_size,
+        config.image_size, mask_type, config.box_size, config.load_size or None,
+        config.eval_crops_per_image, crop_scale=eval_crop_scale(config))
 
 
 def sample_pictures(generator, batch):

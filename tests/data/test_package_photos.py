@@ -22,3 +22,13 @@ def test_dataset_with_shorter_side():
     assert len(images) == 2 and all(min(i.shape[:2]) == 40 for i in images)
     chelsea = package_photos.load_photo("chelsea")
     assert images[0].shape == (40, round(40 * chelsea.shape[1] / chelsea.shape[0]), 3)
+
+
+def test_scene_subset_and_stereo_photo():
+    scenes = package_photos.load_photos("train", subset="scenes")
+    assert len(scenes) == len(package_photos.SCENE_PHOTOS)
+    assert set(package_photos.SCENE_PHOTOS) <= set(package_photos.TRAIN_PHOTOS)
+    assert package_photos.load_photo("stereo_motorcycle").shape == (500, 741, 3)  # left view
+    assert len(package_photos.load_photos("eval", subset="scenes")) == 2  # eval is unchanged
+    with pytest.raises(ValueError, match="subset"):
+        package_photos.load_photos("train", subset="textures")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from an_tf import training
+from an_tf.inpainting import evaluation
 from an_tf.inpainting import pipeline
 from an_tf.training import checkpointing
 from an_tf.training.workdir import record_run_settings
@@ -27,7 +28,8 @@ def make_workdir(path, mixed_precision=None):
     config = training.TrainingConfig(workdir=workdir, train_steps=1, batch_size=2,
                                      mixed_precision=mixed_precision)
     record_run_settings(workdir, config, HPARAMS)
-    training.Checkpointer(checkpointing.checkpoint_directory(workdir), model=model).save(7)
+    training.Checkpointer(checkpointing.checkpoint_directory(workdir),
+                        **checkpointing.run_objects(model)).save(7)
     return workdir, model
 
 
@@ -50,15 +52,26 @@ def test_evaluation_writes_json_and_prints_a_table(workdir, capsys):
     flag_values(["evaluate_inpaint", f"--workdir={workdir}", "--batch_size=3"])
     evaluate_inpaint.main(["evaluate_inpaint"], flag_values=flag_values)
     printed = capsys.readouterr().out
-    assert "step 7, package_photos, 4 images" in printed
+    assert "step 7, package_photos (eval), 4 images" in printed
     assert "center     refined" in printed and "free_form  coarse" in printed
     with open(os.path.join(workdir, "eval_package_photos.json")) as stream:
         results = json.load(stream)
     for mask_type in ("center", "free_form"):
         for stage in ("coarse", "refined"):
             values = results["metrics"][mask_type][stage]
-            assert set(values) == {"psnr", "ssim", "l1", "l2"}
+            assert set(values) == set(evaluation.NAMES)  # whole image and hole_*
             assert values["psnr"] > 0 and 0 < values["l2"] < values["l1"] < 1
+            assert values["hole_psnr"] < values["psnr"] and values["hole_l1"] > values["l1"]
+
+
+def test_evaluation_on_the_training_images(workdir, capsys):
+    flag_values = flags.FlagValues()
+    evaluate_inpaint.define_flags(flag_values)
+    flag_values(["evaluate_inpaint", f"--workdir={workdir}", "--split=train",
+                 "--mask_types=center"])
+    evaluate_inpaint.main(["evaluate_inpaint"], flag_values=flag_values)
+    assert "package_photos (train), 22 images" in capsys.readouterr().out  # 11 photos x 2 crops
+    assert os.path.exists(os.path.join(workdir, "eval_package_photos_train.json"))
 
 
 def test_missing_workdir_is_explained(tmp_path):

@@ -38,6 +38,9 @@ def test_smoke_flagfile_trains_resumes_and_writes_pictures(tmp_path, capsys):
     (["--attention=contextual", "--image_size=36", "--box_size=16"], "multiple of 4"),
     (["--dataset=paris_streetview"], "manual_dir"),
     (["--dataset=image_folder"], "image_folder"),
+    (["--stage2_input=add"], "stage2_input"),
+    (["--max_crop_scale=0.5"], "max_crop_scale"),
+    (["--max_dilation=-1"], "max_dilation"),
 ])
 def test_invalid_flags_fail_in_one_line(tmp_path, args, message):
     with pytest.raises(flags.IllegalFlagValueError, match=message):

@@ -69,9 +69,10 @@ def test_every_component_instance_has_its_own_weights(full_width_generator):
     assert g.coarse_bottleneck.steps[0].kernel is not g.refine_bottleneck.steps[0].kernel
     paths = [w.path for w in g.weights]
     assert len(paths) == len(set(paths))
-    # Input widths: X = image + mask (4), the refinement input adds the coarse image (7).
+    # Input widths: X = image + mask (4); the refinement input (paste) is the coarse result
+    # pasted into the hole + mask (4).
     assert g.coarse_encoder.steps[0].kernel.shape == (5, 5, 4, 32)
-    assert g.refine_encoder.steps[0].kernel.shape == (5, 5, 7, 32)
+    assert g.refine_encoder.steps[0].kernel.shape == (5, 5, 4, 32)
     assert g.refine_decoder.steps[0].kernel.shape == (3, 3, 256, 128)  # concat(X~af, X~bf)
 
 
@@ -130,6 +131,43 @@ def test_config_round_trip_and_mixed_precision():
     coarse, refined = generator((tf.zeros([1, 16, 16, 3]), tf.ones([1, 16, 16, 1])), training=True)
     assert coarse.dtype == refined.dtype == tf.float32
     assert np.all(np.isfinite(refined))
+
+
+@pytest.mark.parametrize("stage2_input", ["paste", "concat"])
+def test_stage2_input(stage2_input):
+    generator = tiny_generator(stage2_input=stage2_input, ones_channel=True)
+    rng = np.random.default_rng(0)
+    images = tf.constant(rng.uniform(-1, 1, (2, 16, 16, 3)), tf.float32)
+    coarse = tf.constant(rng.uniform(-1, 1, (2, 16, 16, 3)), tf.float32)
+    masks = np.zeros((2, 16, 16, 1), np.float32)
+    masks[:, 4:12, 2:10] = 1.0
+    x = tf.concat(generator._network_input(images, masks), axis=-1)  # holed image, ones, mask
+    got = generator._stage2_input(coarse, images, masks, x).numpy()
+    holed, rest = images * (1 - masks), [np.ones_like(masks), masks]
+    if stage2_input == "paste":  # CA / released code: X~ * m + image * (1 - m), ones, mask
+        expected = np.concatenate([coarse * masks + holed] + rest, axis=-1)
+    else:  # the supplement's literal concat(X~, X)
+        expected = np.concatenate([coarse, holed] + rest, axis=-1)
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    generator((images, masks))
+    assert generator.refine_encoder.steps[0].kernel.shape[2] == expected.shape[-1]
+
+
+def test_max_dilation_caps_the_bottleneck():
+    generator = tiny_generator(max_dilation=4)
+    generator((tf.zeros([1, 16, 16, 3]), tf.ones([1, 16, 16, 1])))
+    for stack in (generator.coarse_bottleneck, generator.refine_bottleneck):
+        assert [row[4] for row in describe(stack)] == [2, 4, 4, 4]
+    assert [row[4] for row in describe(tiny_generator().coarse_bottleneck)] == [2, 4, 8, 16]
+    clone = InpaintingGenerator.from_config(generator.get_config())
+    assert clone.max_dilation == 4 and clone.stage2_input == "paste"
+
+
+@pytest.mark.parametrize("kwargs, message", [({"stage2_input": "add"}, "stage2_input"),
+                                             ({"max_dilation": -1}, "max_dilation")])
+def test_rejects_bad_stage2_options(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        InpaintingGenerator(**kwargs)
 
 
 def test_scaled_filters():

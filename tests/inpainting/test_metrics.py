@@ -36,3 +36,29 @@ def test_l1_l2_match_numpy():
     np.testing.assert_allclose(values["l1"][0], np.abs(clean - noisy).mean(), rtol=1e-4)
     np.testing.assert_allclose(values["l2"][0], ((clean - noisy) ** 2).mean(), rtol=1e-4)
     assert set(values) == {"psnr", "ssim", "l1", "l2"}
+
+
+def test_hole_metrics_against_numpy_and_skimage():
+    clean, noisy, a, b = fixed_pair()
+    mask = np.zeros((64, 64, 1), np.float32)
+    mask[16:48, 8:40] = 1.0
+    completed = noisy * mask + clean * (1 - mask)  # known pixels exact, as after pasting
+    values = metrics.all_metrics(a, (completed * 2 - 1)[np.newaxis].astype(np.float32),
+                                 mask[np.newaxis])
+    hole = mask[..., 0] > 0
+    squared = ((clean - completed) ** 2)[hole]  # (hole pixels, 3)
+    np.testing.assert_allclose(values["hole_l1"][0], np.abs(clean - completed)[hole].mean(),
+                               rtol=1e-4)
+    np.testing.assert_allclose(values["hole_l2"][0], squared.mean(), rtol=1e-4)
+    np.testing.assert_allclose(values["hole_psnr"][0], 10 * np.log10(1 / squared.mean()),
+                               rtol=1e-4)
+    # whole PSNR = hole PSNR - 10 log10(hole fraction)
+    np.testing.assert_allclose(values["psnr"][0] - values["hole_psnr"][0],
+                               -10 * np.log10(hole.mean()), rtol=1e-4)
+    _, ssim_map = skimage.metrics.structural_similarity(
+        clean, completed, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
+        data_range=1.0, channel_axis=-1, full=True)  # (64,64,3), valid where 5 <= i < 59
+    inside = hole[5:-5, 5:-5]
+    expected = ssim_map[5:-5, 5:-5][inside].mean()
+    np.testing.assert_allclose(values["hole_ssim"][0], expected, atol=2e-3)
+    assert values["hole_ssim"][0] < values["ssim"][0]

@@ -64,6 +64,25 @@ def test_mixed_float16_uses_loss_scaling():
     assert all(np.isfinite(float(v)) for v in logs.values())
 
 
+def test_pretrain_steps_switch_the_adversarial_term_on_later():
+    model = tiny_gan("rect", critic_steps=1)
+    model.pretrain_steps = 2
+    assert float(model._adversarial_weight()) == 0.0
+    model.g_optimizer.iterations.assign(2)
+    np.testing.assert_allclose(float(model._adversarial_weight()), model.adversarial_weight)
+
+
+def test_per_stage_hole_losses_are_logged():
+    model = tiny_gan("rect", critic_steps=0)
+    batch = tiny_batch("rect")
+    coarse, refined = model.generator((batch["images"], batch["masks"]))
+    logs = model.generator_losses(batch["images"], coarse, refined, batch["masks"],
+                                  batch["boxes"])
+    np.testing.assert_allclose(
+        logs["hole_l1"], model.coarse_weight * logs["coarse_hole_l1"] + logs["refined_hole_l1"],
+        rtol=1e-6)
+
+
 def test_rejects_negative_critic_steps():
     with pytest.raises(ValueError, match="critic_steps"):
         InpaintingGAN(None, None, None, critic_steps=-1)

@@ -1,6 +1,9 @@
 """Inpainting data pipelines (determinism, shapes, sharding) and sample pictures."""
 
+import dataclasses
+
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from an_tf.inpainting import data_pipeline
@@ -13,16 +16,38 @@ CONFIG = pipeline.InpaintingConfig(image_size=32, photo_shorter_side=48, box_siz
 
 
 def first_batches(mask_type, seed, count=2):
-    images = pipeline.source_images(CONFIG, "train")
-    dataset = data_pipeline.train_dataset(images, 4, 32, mask_type, 16, 2, None, seed)
+    records = pipeline.source_records(CONFIG, "train")
+    dataset = data_pipeline.train_dataset(records, 4, 32, mask_type, 16, 2, None, seed)
     return list(dataset.take(count).as_numpy_iterator())
+
+
+def assert_same_batches(first, second):
+    assert len(first) == len(second)
+    for a, b in zip(first, second):
+        assert a.keys() == b.keys()
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key])
+
+
+@pytest.mark.parametrize("pipelines, pipeline_id, replicas", [(None, None, None), (1, 0, 2),
+                                                                (2, 1, 2)])
+def test_dataset_from_start_step_equals_skipping_the_batches_before(pipelines, pipeline_id,
+                                                                    replicas):
+    context = None if pipelines is None else tf.distribute.InputContext(
+        num_input_pipelines=pipelines, input_pipeline_id=pipeline_id,
+        num_replicas_in_sync=replicas)
+    config = dataclasses.replace(CONFIG, max_crop_scale=1.5)
+    make_dataset = pipeline.make_dataset_fn(config, batch_size=4, seed=5)
+    per_step = 1 if context is None else replicas // pipelines  # per-replica batches per step
+    start = 4  # > one epoch of the 11 training photos: crosses a reshuffle
+    straight = list(make_dataset(context).take((start + 2) * per_step).as_numpy_iterator())
+    resumed = list(make_dataset(context, start).take(2 * per_step).as_numpy_iterator())
+    assert_same_batches(straight[start * per_step:], resumed)
 
 
 def test_train_dataset_is_deterministic_with_one_mask_per_example():
     first, again = first_batches("rect", 0), first_batches("rect", 0)
-    for a, b in zip(first, again):
-        for key in a:
-            np.testing.assert_array_equal(a[key], b[key])
+    assert_same_batches(first, again)
     batch = first[0]
     assert batch["images"].shape == (4, 32, 32, 3) and batch["images"].dtype == np.float32
     assert batch["masks"].shape == (4, 32, 32, 1) and batch["boxes"].shape == (4, 4)
@@ -47,7 +72,10 @@ def test_eval_batches_and_evaluation():
     np.testing.assert_array_equal(batches[0]["masks"][0, 8:24, 8:24], 1.0)
     results = evaluation.evaluate(tiny_generator(), batches)
     assert results["num_images"] == 6
-    assert set(results["refined"]) == {"psnr", "ssim", "l1", "l2"}
+    assert set(results["refined"]) == set(evaluation.NAMES)
+    # The known pixels are exact: whole-image L2 = hole L2 x hole fraction (16x16 of 32x32).
+    np.testing.assert_allclose(results["refined"]["l2"], results["refined"]["hole_l2"] / 4,
+                               rtol=1e-5)
     assert "refined" in evaluation.format_table({"center": results})
 
 
