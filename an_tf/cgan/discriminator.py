@@ -26,7 +26,10 @@ CONCAT_RESOLUTION = 16  # the supplement concatenates the class embedding to the
 
 def _spectral_embedding(num_classes, size, name, dtype):
     embedding = keras.layers.Embedding(num_classes, size, dtype=dtype, name=f"{name}_inner")
-    return keras.layers.SpectralNormalization(embedding, power_iterations=1, dtype=dtype, name=name)
+    # autocast=False: labels arrive as floats and must not be rounded to bfloat16 / float16
+    # (label 999 -> 1000 under mixed_bfloat16, an out-of-range lookup).
+    return keras.layers.SpectralNormalization(embedding, power_iterations=1, dtype=dtype,
+                                              autocast=False, name=name)
 
 
 def discriminator_widths(channels, num_blocks):

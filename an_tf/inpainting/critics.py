@@ -105,14 +105,13 @@ def PatchCritic(channels=64, **kwargs):  # noqa: N802
 def crop_boxes(images, boxes, size):
     """Crops the (top, left, height, width) boxes (B, 4) of (B,H,W,C) images to (B,size,size,C).
 
-    Exact pixel crops for boxes of height = width = size (crop_and_resize samples pixel centres),
-    differentiable w.r.t. images.
+    The boxes are size x size (the training masks' unshrunk boxes), so the crop is two gathers:
+    exact pixels, differentiable w.r.t. images, and compilable by XLA (crop_and_resize, used
+    before, has no XLA kernel and blocked `jit_compile=True` train steps).
     """
     images = tf.cast(images, tf.float32)
-    shape = tf.cast(tf.shape(images)[1:3] - 1, tf.float32)  # (2,) = (H-1, W-1)
-    boxes = tf.cast(boxes, tf.float32)
-    top_left = boxes[:, :2] / shape  # (B,2) normalized
-    bottom_right = (boxes[:, :2] + boxes[:, 2:] - 1.0) / shape
-    normalized = tf.concat([top_left, bottom_right], axis=1)  # (B,4) y1, x1, y2, x2
-    indices = tf.range(tf.shape(images)[0])
-    return tf.image.crop_and_resize(images, normalized, indices, [size, size])
+    offsets = tf.range(size)  # (size,)
+    rows = tf.cast(boxes[:, :1], tf.int32) + offsets  # (B,size)
+    cols = tf.cast(boxes[:, 1:2], tf.int32) + offsets  # (B,size)
+    crops = tf.gather(images, rows, axis=1, batch_dims=1)  # (B,size,W,C)
+    return tf.gather(crops, cols, axis=2, batch_dims=1)  # (B,size,size,C)

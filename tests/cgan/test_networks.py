@@ -170,3 +170,14 @@ def test_defaults_are_valid_at_every_resolution_and_ignored_without_attention(re
     assert Discriminator(resolution=32, num_classes=10, channels=1).an_resolutions == (8,)
     Discriminator(resolution=32, num_classes=10, channels=1, attention="none",
                   an_resolutions=(3,))  # not used, so not checked
+
+
+def test_class_embedding_keeps_large_labels_exact_under_mixed_bfloat16():
+    from an_tf.cgan.discriminator import Discriminator
+
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    d = Discriminator(resolution=32, num_classes=1000, channels=1, embedding_dim=2)
+    rows = d.class_embedding(tf.constant([256.0, 257.0, 999.0]))  # bfloat16 would round these
+    table = d.class_embedding.layer.embeddings.numpy()
+    assert not np.allclose(rows[0], rows[1])
+    assert np.isfinite(np.asarray(rows, np.float32)).all() and table.shape == (1000, 2)
