@@ -23,6 +23,7 @@ from an_tf.inpainting import evaluation
 from an_tf.inpainting import pipeline
 from an_tf.inpainting.generator import ATTENTIONS
 from an_tf.inpainting.generator import STAGE2_INPUTS
+from experiments import common_flags
 
 MASK_TYPES = ("center", "free_form")
 
@@ -137,4 +138,4 @@ def main(argv, flag_values=flags.FLAGS):
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    common_flags.run_main(main)

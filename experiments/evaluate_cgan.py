@@ -18,6 +18,7 @@ from an_tf.data.imagenet import ImageNetArchivesMissingError
 from an_tf.metrics import run_eval
 from an_tf.metrics.generator_eval import InceptionProtocol
 from an_tf.training import create_strategy
+from experiments import common_flags
 
 
 def define_flags(flag_values=flags.FLAGS):
@@ -84,4 +85,4 @@ def main(argv, flag_values=flags.FLAGS):
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    common_flags.run_main(main)

@@ -19,6 +19,7 @@ from absl import app, flags
 from an_tf.cgan import visualize
 from an_tf.metrics.run_eval import restore_gan
 from an_tf.training.summaries import save_png
+from experiments import common_flags
 
 
 def define_flags(flag_values=flags.FLAGS):
@@ -81,4 +82,4 @@ def main(argv, flag_values=flags.FLAGS):
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    common_flags.run_main(main)

@@ -19,14 +19,18 @@ def all_finite(tensors):
     The flag is all-reduced, so that all replicas take the same branch (a replica skipping an
     update that others apply would deadlock their gradient all-reduce).
     """
-    checks = [tf.reduce_all(tf.math.is_finite(t)) for t in tensors if t is not None]
-    local = tf.reduce_all(tf.stack(checks)) if checks else tf.constant(True)
+    local = _locally_finite(tensors)
     context = tf.distribute.get_replica_context()
     if context is None or context.num_replicas_in_sync == 1:
         return local
     bad_replicas = context.all_reduce(tf.distribute.ReduceOp.SUM,
                                       1.0 - tf.cast(local, tf.float32))
     return tf.equal(bad_replicas, 0.0)
+
+
+def _locally_finite(tensors):
+    checks = [tf.reduce_all(tf.math.is_finite(t)) for t in tensors if t is not None]
+    return tf.reduce_all(tf.stack(checks)) if checks else tf.constant(True)
 
 
 def apply_gradients(optimizer, gradients, variables, losses, on_nan="stop"):
@@ -41,15 +45,16 @@ def apply_gradients(optimizer, gradients, variables, losses, on_nan="stop"):
         on_nan: "stop" (apply anyway; the loop stops) or "skip" (do not apply).
 
     Returns:
-        float32 scalar: 1.0 if the loss or gradients were not finite, else 0.0 (same on every
-        replica).
+        float32 scalar: 1.0 if the loss or gradients were not finite, else 0.0 (with "skip" the
+        same on every replica; with "stop" this replica's, averaged over replicas by the loop).
     """
     if on_nan not in ON_NAN_CHOICES:
         raise ValueError(f"on_nan must be one of {ON_NAN_CHOICES}, got {on_nan!r}")
-    finite = all_finite(list(losses) + list(gradients))
-    if on_nan == "stop":
+    if on_nan == "stop":  # the loop averages the flag over replicas: no collective needed here
         optimizer.apply(gradients, variables)
-    elif tf.__internal__.distribute.strategy_supports_no_merge_call():
+        return 1.0 - tf.cast(_locally_finite(list(losses) + list(gradients)), tf.float32)
+    finite = all_finite(list(losses) + list(gradients))
+    if tf.__internal__.distribute.strategy_supports_no_merge_call():
         tf.cond(finite, lambda: _apply(optimizer, gradients, variables), lambda: None)
     else:
         # As Keras' LossScaleOptimizer does: the cond must run in a cross-replica context, since

@@ -17,7 +17,7 @@ import keras
 
 # Bookkeeping attributes walked last, so that objects get their readable attribute keys first.
 _CONTAINER_ATTRIBUTES = ("_layers", "_trainable_variables", "_non_trainable_variables",
-                         "_seed_generators", "_metrics", "_variables", "_tracker")
+                         "_seed_generators", "_metrics", "_variables")
 # Never followed: references to other objects' variables, or derived views of them.
 _SKIPPED_ATTRIBUTES = ("_trainable_variables_for_optimizer", "_tracker", "_inbound_nodes",
                        "_outbound_nodes", "_layer_call_argspecs")
