@@ -9,7 +9,6 @@ import pytest
 import tensorflow as tf
 
 from an_tf import training
-from an_tf.training import checkpointing
 from tests.training import toy_model
 from tests.training.summary_reading import read_scalars
 

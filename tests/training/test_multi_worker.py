@@ -7,7 +7,6 @@ import sys
 import time
 
 import numpy as np
-import pytest
 
 from an_tf.training import checkpointing
 from tests.training import toy_model
