@@ -82,6 +82,7 @@ def measure(name, precision, args):
     import tensorflow as tf  # noqa: PLC0415
 
     pipeline, batch, fields = all_cases()[name]
+    batch = args.batch or batch
     keras.config.set_dtype_policy(precision)
     keras.utils.set_random_seed(0)
     model = build(pipeline, fields)
@@ -149,7 +150,7 @@ def table_rows(rows):
             if mode not in row:
                 continue
             values = row[mode]
-            table.append({"case": row["case"], "precision": row["precision"], "mode": mode,
+            table.append({"case": row["case"], "batch": row["batch"], "precision": row["precision"], "mode": mode,
                           "img/s": values.get("images_per_s"),
                           "step ms": values.get("median_ms"),
                           "of ceiling": values.get("fraction_of_ceiling"),
@@ -166,6 +167,8 @@ def parse_args(argv=None):
                         help="graph (tf.function) and/or xla (jit_compile=True)")
     parser.add_argument("--repeats", type=_common.positive_int, default=3,
                         help="timed steps per mode (each on a new batch)")
+    parser.add_argument("--batch", type=_common.positive_int, default=None,
+                        help="override every case's batch size (default: the case's own)")
     parser.add_argument("--profile-steps", type=_common.positive_int, default=2)
     parser.add_argument("--timeout", type=_common.positive_int, default=1800,
                         help="seconds per child process")
@@ -198,12 +201,13 @@ def main(argv=None):
         for precision in args.precisions:
             child = ["--child", name, "--precisions", precision, "--repeats", str(args.repeats),
                      "--profile-steps", str(args.profile_steps), "--modes", ",".join(args.modes)]
+            child += ["--batch", str(args.batch)] if args.batch else []
             rows.append(_common.run_child(__file__, child, args.timeout))
     ceiling = _common.compute_ceiling()
     document = {"benchmark": "train_step", "machine": _common.machine(), "ceiling": ceiling,
                 "results": summarize(rows, ceiling)}
     _common.emit(document, table_rows(rows),
-                 ["case", "precision", "mode", "img/s", "step ms", "of ceiling", "traces", "error"])
+                 ["case", "batch", "precision", "mode", "img/s", "step ms", "of ceiling", "traces", "error"])
 
 
 if __name__ == "__main__":

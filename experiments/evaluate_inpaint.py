@@ -32,6 +32,8 @@ def define_flags(flag_values=flags.FLAGS):
     flags.DEFINE_string("image_folder", None, "Image folder (default: the run's).", **fv)
     flags.DEFINE_integer("eval_crops_per_image", None, "Crops per image (default: the run's).",
                          lower_bound=1, **fv)
+    flags.DEFINE_integer("eval_scenes", None, "procedural_scenes: held-out scenes (default: the "
+                         "run's).", lower_bound=1, **fv)
     flags.DEFINE_enum("split", "eval", ("eval", "train"), "Held-out images (eval) or the "
                       "training images (train: the generalization gap).", **fv)
     flags.DEFINE_list("mask_types", ["center", "free_form"], "Evaluation masks.", **fv)
@@ -44,8 +46,9 @@ def run(flag_values=flags.FLAGS):
     """Evaluates; returns (results dict, path of the JSON written)."""
     f = flag_values
     generator, config, step = pipeline.restore_generator(f.workdir)
+    seed = pipeline.load_config(f.workdir)[1]
     overrides = {name: f[name].value for name in
-                 ("dataset", "manual_dir", "image_folder", "eval_crops_per_image")
+                 ("dataset", "manual_dir", "image_folder", "eval_crops_per_image", "eval_scenes")
                  if f[name].value is not None}
     config = pipeline.InpaintingConfig.from_dict({**vars(config), **overrides})
     results = {"step": step, "dataset": config.dataset, "split": f.split,
@@ -55,7 +58,7 @@ def run(flag_values=flags.FLAGS):
         if mask_type not in ("center", "free_form"):
             raise app.UsageError(f"--mask_types: unknown mask type {mask_type!r}")
         by_mask[mask_type] = evaluation.evaluate(
-            generator, pipeline.eval_batches(config, f.batch_size, mask_type, f.split))
+            generator, pipeline.eval_batches(config, f.batch_size, mask_type, f.split, seed))
     results["metrics"] = by_mask
     suffix = "" if f.split == "eval" else "_train"
     output = f.output or os.path.join(f.workdir, f"eval_{config.dataset}{suffix}.json")

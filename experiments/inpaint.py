@@ -34,7 +34,9 @@ def _define_data_flags(flag_values):
     fv = {"flag_values": flag_values}
     flags.DEFINE_enum("dataset", "package_photos", data_pipeline.DATASETS,
                       "package_photos: scikit-image's photos (offline); paris_streetview: the "
-                      "photos of --manual_dir; image_folder: any folder (--image_folder).", **fv)
+                      "photos of --manual_dir; image_folder: any folder (--image_folder); "
+                      "procedural_scenes: generated street-like scenes with object masks "
+                      "(offline, unlimited).", **fv)
     flags.DEFINE_string("manual_dir", None, "Folder holding paris_train_original/ and "
                         "paris_eval_gt/ (paris_streetview).", **fv)
     flags.DEFINE_string("image_folder", None, "Folder of images (with train/ and eval/ "
@@ -58,6 +60,8 @@ def _define_data_flags(flag_values):
                          lower_bound=0, **fv)
     flags.DEFINE_integer("num_samples", 4, "Evaluation images in the sample pictures.",
                          lower_bound=1, **fv)
+    flags.DEFINE_integer("eval_scenes", 32, "procedural_scenes: number of held-out scenes "
+                         "evaluated.", lower_bound=1, **fv)
     flags.DEFINE_integer("eval_crops_per_image", 1, "Crops per evaluation image (1: the centre "
                          "crop; more adds fixed-seed random crops).", lower_bound=1, **fv)
 

@@ -23,7 +23,7 @@ def _uniform(seed, salt, shape=(), low=0.0, high=1.0):
         shape, seed=tf.random.experimental.stateless_fold_in(seed, salt), minval=low, maxval=high)
 
 
-def _shape_masks(u, v, radius):
+def shape_masks(u, v, radius):
     """Boolean masks (8, R, R) of every shape family at local coordinates (u, v) (R, R)."""
     distance = tf.sqrt(u * u + v * v)
     box = tf.maximum(tf.abs(u), tf.abs(v))
@@ -73,7 +73,7 @@ def make_example(seed, index, resolution=32, num_classes=8):
     dx, dy = x - centre[0], y - centre[1]
     u = dx * tf.cos(angle) + dy * tf.sin(angle)  # rotated local coordinates
     v = -dx * tf.sin(angle) + dy * tf.cos(angle)
-    masks = _shape_masks(u, v, radius)  # (8,R,R)
+    masks = shape_masks(u, v, radius)  # (8,R,R)
     mask = tf.cast(tf.gather(masks, label % NUM_SHAPE_FAMILIES), tf.float32)[..., None]  # (R,R,1)
     hue = tf.math.floormod(tf.cast(label, tf.float32) * _GOLDEN + _uniform(example_seed, 4, [],
                                                                           -0.03, 0.03), 1.0)

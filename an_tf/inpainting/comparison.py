@@ -13,9 +13,10 @@ from tensorflow.core.util import event_pb2
 
 from an_tf.inpainting import inference
 
-TABLE_COLUMNS = (("hole_psnr", "hole PSNR", 2), ("hole_ssim", "hole SSIM", 3),
-                 ("hole_l1", "hole L1", 4), ("psnr", "PSNR", 2), ("ssim", "SSIM", 3),
-                 ("l1", "L1", 4))
+TABLE_COLUMNS = (("hole_psnr", "hole PSNR", 2), ("coarse_hole_psnr", "coarse hole PSNR", 2),
+                 ("hole_ssim", "hole SSIM", 3), ("hole_l1", "hole L1", 4), ("psnr", "PSNR", 2),
+                 ("ssim", "SSIM", 3), ("l1", "L1", 4),
+                 ("layout_object_iou", "AN layout IoU", 3))
 FIGURE_ORDER = ("contextual", "an", "none")  # Figure 10: input, CA, AN (+ none), original
 
 
@@ -46,7 +47,9 @@ def variant_name(run):
 
 
 def summarize(runs, mask_type="center", stage="refined"):
-    """dict variant -> {metric: (mean, std over seeds)} plus seconds/step and peak memory."""
+    """dict variant -> {metric: (mean, std over seeds)} plus seconds/step and peak memory; also
+    the coarse stage's hole PSNR (is refinement better?) and, for AN on data with object masks,
+    the layout's IoU with the objects."""
     variants = {}
     for run in runs:
         variants.setdefault(variant_name(run), []).append(run)
@@ -54,6 +57,11 @@ def summarize(runs, mask_type="center", stage="refined"):
     for name, group in variants.items():
         rows = [run["metrics"][mask_type][stage] for run in group]
         stats = {key: _mean_std([r[key] for r in rows]) for key in rows[0]}
+        stats["coarse_hole_psnr"] = _mean_std(
+            [run["metrics"][mask_type]["coarse"]["hole_psnr"] for run in group])
+        layouts = [run["metrics"][mask_type].get("layout") for run in group]
+        if all(layouts):
+            stats["layout_object_iou"] = _mean_std([l["layout_object_iou"] for l in layouts])
         stats["seconds_per_step"] = _mean_std([r["seconds_per_step"] for r in group])
         stats["peak_rss_mb"] = (float(max(r["peak_rss_mb"] for r in group)), 0.0)
         stats["seeds"] = sorted(r["seed"] for r in group)
@@ -73,6 +81,9 @@ def markdown_table(summary):
     for name, stats in summary.items():
         cells = [name, str(len(stats["seeds"]))]
         for key, _, digits in TABLE_COLUMNS:
+            if key not in stats:  # the layout IoU of a branch without AN
+                cells.append("-")
+                continue
             mean, std = stats[key]
             cells.append(f"{mean:.{digits}f} ± {std:.{digits}f}")
         cells.append(f"{stats['seconds_per_step'][0]:.2f}")

@@ -18,9 +18,10 @@ import tensorflow as tf
 from an_tf.data import image_folder
 from an_tf.data import masks as masks_lib
 from an_tf.data import package_photos
+from an_tf.data import procedural_scenes
 from an_tf.data import streams
 
-DATASETS = ("package_photos", "paris_streetview", "image_folder")
+DATASETS = ("package_photos", "paris_streetview", "image_folder", "procedural_scenes")
 PARIS_FOLDERS = {"train": "paris_train_original", "eval": "paris_eval_gt"}
 
 
@@ -62,6 +63,9 @@ def source_records(dataset, split, manual_dir=None, folder=None, photo_shorter_s
             raise ValueError("dataset='image_folder' needs a folder")
         split_folder = os.path.join(folder, split)
         return _folder_records(split_folder if os.path.isdir(split_folder) else folder)
+    if dataset == "procedural_scenes":
+        raise ValueError("procedural_scenes are generated, not read: use scene_train_dataset / "
+                         "scene_eval_dataset")
     raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
 
 
@@ -172,3 +176,38 @@ def eval_dataset(images, batch_size, image_size, mask_type="center", box_size=12
     dataset = dataset.map(lambda index, image: _attach_masks(image, index, mask_type, seed,
                                                              box_size, 0))
     return dataset.batch(batch_size)
+
+
+def scene_train_dataset(batch_size, image_size, mask_type="rect", box_size=128, max_shrink=16,
+                        seed=0, input_context=None, start_step=0):
+    """Infinite training batches of procedural scenes (`an_tf.data.procedural_scenes`): element k
+    is scene k of the training stream of `seed` with its mask seeded by (seed, k), so that, as
+    `train_dataset`, the stream starts at any step at no cost (bit-identical)."""
+    first = first_element(start_step, batch_size, input_context)
+    if input_context is not None:
+        batch_size = input_context.get_per_replica_batch_size(batch_size)
+        if input_context.num_input_pipelines > 1:
+            seed = seed * 1009 + input_context.input_pipeline_id  # different scenes per pipeline
+
+    def prepare(index):
+        image = procedural_scenes.make_scene(index, image_size, seed, "train")["image"]
+        return _attach_masks(image, index, mask_type, seed, box_size, max_shrink)
+
+    dataset = tf.data.Dataset.counter(start=first, dtype=tf.int64)
+    dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def scene_eval_dataset(batch_size, image_size, num_scenes, mask_type="center", box_size=128,
+                       split="eval", seed=0, mask_seed=1234):
+    """Finite, deterministic batches of `num_scenes` procedural scenes with centred-box or
+    fixed-seed masks, plus their object masks ("object_masks", (B,H,W,1)) for scoring AN's
+    layout. split="eval": the held-out stream (the same for every seed); "train": the first
+    scenes of the training stream of `seed`."""
+
+    def prepare(index, scene):
+        example = _attach_masks(scene["image"], index, mask_type, mask_seed, box_size, 0)
+        return dict(example, object_masks=scene["object_mask"])
+
+    scenes = procedural_scenes.scenes_dataset(image_size, num_scenes, seed, split)
+    return scenes.enumerate().map(prepare).batch(batch_size)

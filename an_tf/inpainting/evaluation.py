@@ -2,10 +2,15 @@
 coarse and refined outputs (completed with the known pixels) over an evaluation set, on the whole
 image (psnr, ssim, l1, l2: as CA reports them) and on the hole alone (hole_psnr, ...).
 Deterministic: generator in inference mode, fixed evaluation batches.
+
+With batches that carry ground-truth object masks (procedural scenes) and an AN generator, AN's
+layout is scored too: the best entity's IoU with the objects (`layout_object_iou`), beside the
+object area fraction, about what a layout that ignores the objects scores.
 """
 
 import numpy as np
 
+from an_tf.data import synthetic_shapes
 from an_tf.inpainting import inference
 from an_tf.inpainting import metrics
 
@@ -23,10 +28,15 @@ def evaluate(generator, batches):
         dict stage -> metric -> float, plus "num_images".
     """
     values = {stage: {name: [] for name in NAMES} for stage in STAGES}
-    count = 0
+    count, layout_ious, object_fractions = 0, [], []
     for batch in batches:
         images, masks = batch["images"], batch["masks"]
         outputs = inference.complete(generator, images, masks)
+        if "object_masks" in batch and getattr(generator, "attention", None) == "an":
+            _, _, layout = generator((images, masks), training=False, return_layout=True)
+            objects = np.asarray(batch["object_masks"])
+            layout_ious.extend(synthetic_shapes.best_entity_iou(np.asarray(layout), objects))
+            object_fractions.extend(objects.mean(axis=(1, 2, 3)))
         for stage in STAGES:
             # Each stage's prediction is pasted into the known pixels, as the completed image is.
             completed = outputs[stage] * masks + images * (1.0 - masks)
@@ -38,6 +48,9 @@ def evaluate(generator, batches):
     results = {stage: {name: float(np.mean(v)) for name, v in by_name.items()}
                for stage, by_name in values.items()}
     results["num_images"] = count
+    if layout_ious:
+        results["layout"] = {"layout_object_iou": float(np.mean(layout_ious)),
+                             "object_fraction": float(np.mean(object_fractions))}
     return results
 
 
@@ -50,4 +63,10 @@ def format_table(results_by_mask):
         for stage in STAGES:
             row = " ".join(f"{results[stage][m]:>9.4f}" for m in NAMES)
             lines.append(f"{mask_type:<10} {stage:<8} {row}")
+    for mask_type, results in results_by_mask.items():
+        if "layout" in results:
+            layout = results["layout"]
+            lines.append(f"{mask_type}: AN layout, best entity IoU with the objects "
+                         f"{layout['layout_object_iou']:.3f} (object area fraction "
+                         f"{layout['object_fraction']:.3f})")
     return "\n".join(lines)

@@ -65,6 +65,7 @@ class InpaintingConfig:
     beta_2: float = 0.9
     num_samples: int = 4
     eval_crops_per_image: int = 1
+    eval_scenes: int = 32
 
     @classmethod
     def from_dict(cls, values):
@@ -111,6 +112,10 @@ def make_dataset_fn(config, batch_size, seed=0):
     records = {}
 
     def make_dataset(input_context, start_step=0):
+        if config.dataset == "procedural_scenes":
+            return data_pipeline.scene_train_dataset(
+                batch_size, config.image_size, config.mask_type, config.box_size,
+                config.max_shrink, seed, input_context, start_step)
         if "train" not in records:  # read once, at the first call (after device setup)
             records["train"] = source_records(config, "train")
         return data_pipeline.train_dataset(
@@ -126,9 +131,14 @@ def eval_crop_scale(config):
     return (1.0 + max(config.max_crop_scale, 1.0)) / 2.0
 
 
-def eval_batches(config, batch_size, mask_type="center", split="eval"):
+def eval_batches(config, batch_size, mask_type="center", split="eval", seed=0):
     """Finite evaluation batches (centre crops; centred-box or fixed-seed free-form masks) of the
-    held-out images (split="train": of the training images, to measure the generalization gap)."""
+    held-out images (split="train": of the training images, to measure the generalization gap;
+    `seed`, the run's, selects the training stream of procedural scenes)."""
+    if config.dataset == "procedural_scenes":
+        return data_pipeline.scene_eval_dataset(batch_size, config.image_size,
+                                                config.eval_scenes, mask_type, config.box_size,
+                                                split, seed)
     return data_pipeline.eval_dataset(
         data_pipeline.source_images(source_records(config, split)), batch_size,
         config.image_size, mask_type, config.box_size, config.load_size or None,

@@ -43,7 +43,7 @@ def describe_changes(previous, current):
 MUTABLE_SETTINGS = frozenset({
     "train_steps", "checkpoint_every", "summary_every", "sample_every", "steps_per_loop",
     "keep_checkpoints", "export_dir", "on_nan", "strategy", "tpu", "num_cpu_devices", "workdir",
-    "data_dir", "manual_dir", "image_folder", "num_samples",
+    "data_dir", "manual_dir", "image_folder", "num_samples", "eval_scenes",
 })
 
 

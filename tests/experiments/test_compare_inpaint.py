@@ -23,15 +23,20 @@ def test_tiny_comparison_writes_json_table_and_figure(tmp_path, capsys):
     workdir = str(tmp_path / "compare")
     results = compare_inpaint.run(parse(
         f"--workdir={workdir}", "--seeds=0", "--jobs=3", "--figure_images=2",
-        "--overrides=train_steps=2,summary_every=1,sample_every=100"))
+        "--overrides=train_steps=2,summary_every=1,sample_every=100,dataset=procedural_scenes,"
+        "eval_scenes=2"))
     printed = capsys.readouterr().out
     for variant in ("an/paste", "contextual/paste", "none/paste"):
         assert f"| {variant} | 1 |" in printed
-    assert "hole PSNR" in printed and "s/step" in printed
+    assert "hole PSNR" in printed and "coarse hole PSNR" in printed and "s/step" in printed
+    an_row = next(line for line in printed.splitlines() if line.startswith("| an/paste"))
+    none_row = next(line for line in printed.splitlines() if line.startswith("| none/paste"))
+    assert an_row.split(" | ")[-3] != "-" and none_row.split(" | ")[-3] == "-"  # layout IoU
     assert len(results["runs"]) == 3
     for run in results["runs"]:
         assert run["step"] == 2 and run["peak_rss_mb"] > 100 and run["seconds_per_step"] > 0
         assert {"psnr", "hole_psnr"} <= set(run["metrics"]["free_form"]["refined"])
+        assert ("layout" in run["metrics"]["center"]) == (run["attention"] == "an")
     assert results["figure_columns"] == ["input", "contextual", "an", "none", "original"]
     with open(os.path.join(workdir, "comparison.json")) as stream:
         assert json.load(stream)["summary"]["center"]["an/paste"]["seeds"] == [0]

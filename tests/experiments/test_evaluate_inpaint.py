@@ -77,3 +77,17 @@ def test_evaluation_on_the_training_images(workdir, capsys):
 def test_missing_workdir_is_explained(tmp_path):
     with pytest.raises(FileNotFoundError, match="training workdir"):
         pipeline.restore_generator(str(tmp_path))
+
+
+def test_evaluation_on_procedural_scenes_scores_the_layout(workdir, capsys):
+    flag_values = flags.FlagValues()
+    evaluate_inpaint.define_flags(flag_values)
+    flag_values(["evaluate_inpaint", f"--workdir={workdir}", "--dataset=procedural_scenes",
+                 "--eval_scenes=3", "--mask_types=center"])
+    evaluate_inpaint.main(["evaluate_inpaint"], flag_values=flag_values)
+    printed = capsys.readouterr().out
+    assert "procedural_scenes (eval), 3 images" in printed
+    assert "AN layout, best entity IoU with the objects" in printed
+    with open(os.path.join(workdir, "eval_procedural_scenes.json")) as stream:
+        layout = json.load(stream)["metrics"]["center"]["layout"]
+    assert 0.0 <= layout["layout_object_iou"] <= 1.0 and 0.0 < layout["object_fraction"] < 1.0
