@@ -5,7 +5,9 @@ Forward + backward in one tf.function, in graph mode and with jit_compile=True (
 process so that its peak resident memory can be measured (ru_maxrss growth over the baseline taken
 after the inputs are built). Prints one JSON document on stdout.
 
-    python benchmarks/an_layer.py [--repeats 5] [--sizes 32x32x256,64x64x128,128x128x64]
+    python benchmarks/an_layer.py [--repeats 5] [--sizes 32x32x256,64x64x128,128x128x64] [--quick]
+
+Prints the JSON document on stdout and a short table on stderr.
 
 Timings vary by tens of percent between runs on shared machines; compare the ratios, which are
 measured in the same session.
@@ -20,6 +22,9 @@ import statistics
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _common  # noqa: E402
 
 DEFAULT_SIZES = "32x32x256,64x64x128,128x128x64"
 TARGETS = ("literal", "fused", "layer")
@@ -89,7 +94,10 @@ def main():
     parser.add_argument("--entities", type=int, default=16)
     parser.add_argument("--jit", action="store_true")
     parser.add_argument("--child", choices=TARGETS)
+    parser.add_argument("--quick", action="store_true", help="one tiny size, for the test")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.repeats, args.batch, args.entities = "8x8x16", 1, 1, 4
     sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
     if args.child:
         print(json.dumps(_measure(args.child, sizes[0], args.jit, args.repeats, args.batch,
@@ -104,9 +112,12 @@ def main():
                 row[target] = _run_child(target, size, jit, args)
             row["literal_over_fused"] = row["literal"]["median_ms"] / row["fused"]["median_ms"]
             results.append(row)
-            print(json.dumps(row), file=sys.stderr)
-    print(json.dumps({"benchmark": "an_layer", "machine": platform.machine(),
-                      "cpus": os.cpu_count(), "repeats": args.repeats, "results": results}, indent=1))
+    table = [{"size": r["size"], "mode": r["mode"], "literal ms": r["literal"]["median_ms"],
+              "fused ms": r["fused"]["median_ms"], "layer ms": r["layer"]["median_ms"],
+              "literal/fused": r["literal_over_fused"]} for r in results]
+    _common.emit({"benchmark": "an_layer", "machine": _common.machine(), "cpu_arch":
+                  platform.machine(), "repeats": args.repeats, "results": results}, table,
+                 ["size", "mode", "literal ms", "fused ms", "layer ms", "literal/fused"])
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ measured (ru_maxrss growth after the inputs are built). Contextual attention hol
 (B, P, P) score matrix with P = (H/8)(W/8): its memory grows with the square of the image area.
 Prints one JSON document.
 
-    python benchmarks/contextual_attention.py [--sizes 128,256] [--channels 32] [--batch 2]
+    python benchmarks/contextual_attention.py [--sizes 128,256] [--channels 32] [--batch 2] [--quick]
+
+Prints the JSON document on stdout and a short table on stderr.
 """
 
 import argparse
@@ -18,6 +20,9 @@ import statistics
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _common  # noqa: E402
 
 
 def _measure(branch, image_size, channels, batch, repeats):
@@ -67,7 +72,10 @@ def main():
     parser.add_argument("--batch", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="one tiny size, for the test")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.channels, args.batch, args.repeats = "32", 4, 1, 1
     if args.child:
         branch, size = args.child.split(":")
         print(json.dumps(_measure(branch, int(size), args.channels, args.batch, args.repeats)))
@@ -82,8 +90,9 @@ def main():
                 check=True, capture_output=True, text=True).stdout
             results.append({"branch": branch, "image_size": size,
                             **json.loads(output.strip().splitlines()[-1])})
-    print(json.dumps({"batch": args.batch, "channels": args.channels, "results": results},
-                     indent=2))
+    _common.emit({"benchmark": "contextual_attention", "machine": _common.machine(),
+                  "batch": args.batch, "channels": args.channels, "results": results}, results,
+                 ["branch", "image_size", "seconds", "peak_rss_growth_mib"])
 
 
 if __name__ == "__main__":
