@@ -150,7 +150,8 @@ def table_rows(rows):
             if mode not in row:
                 continue
             values = row[mode]
-            table.append({"case": row["case"], "batch": row["batch"], "precision": row["precision"], "mode": mode,
+            table.append({"case": row["case"], "batch": row["batch"],
+                          "precision": row["precision"], "mode": mode,
                           "img/s": values.get("images_per_s"),
                           "step ms": values.get("median_ms"),
                           "of ceiling": values.get("fraction_of_ceiling"),
@@ -207,7 +208,8 @@ def main(argv=None):
     document = {"benchmark": "train_step", "machine": _common.machine(), "ceiling": ceiling,
                 "results": summarize(rows, ceiling)}
     _common.emit(document, table_rows(rows),
-                 ["case", "batch", "precision", "mode", "img/s", "step ms", "of ceiling", "traces", "error"])
+                 ["case", "batch", "precision", "mode", "img/s", "step ms", "of ceiling", "traces",
+                  "error"])
 
 
 if __name__ == "__main__":

@@ -91,8 +91,7 @@ def _check_architecture(values):
 
 
 def main(argv, flag_values=flags.FLAGS):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    del argv  # refused by common_flags.run_main when not empty
     config = common_flags.training_config_from_flags(flag_values)
     hparams = common_flags.flag_values_dict(flag_values)
     try:

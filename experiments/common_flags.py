@@ -121,7 +121,8 @@ def flag_values_dict(flag_values=flags.FLAGS):
 
 
 def run_main(main):
-    """`absl.app.run(main)`, with errors that are one line by design shown as one line.
+    """`absl.app.run(main)`, with errors that are one line by design shown as one line, and
+    positional arguments refused (no entry point takes any: everything is a flag).
 
     absl prints the module's whole help before a `UsageError`; our own errors (bad flag
     combinations, missing files, a workdir of another configuration, a mismatched checkpoint, a
@@ -131,6 +132,8 @@ def run_main(main):
 
     def main_with_one_line_errors(argv):
         try:
+            if len(argv) > 1:
+                raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
             return main(argv)
         except (app.UsageError, ValueError, RuntimeError, OSError) as error:
             message = str(error).strip()

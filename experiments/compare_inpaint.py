@@ -15,7 +15,6 @@ import sys
 import time
 from concurrent import futures
 
-from absl import app
 from absl import flags
 
 from an_tf.inpainting import comparison
@@ -131,8 +130,7 @@ def run(f):
 
 
 def main(argv, flag_values=flags.FLAGS):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    del argv  # refused by common_flags.run_main when not empty
     run(flag_values)
 
 

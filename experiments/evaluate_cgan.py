@@ -68,8 +68,7 @@ def _evaluate(fv, strategy):
 
 
 def main(argv, flag_values=flags.FLAGS):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    del argv  # refused by common_flags.run_main when not empty
     if not flag_values.workdir:
         raise app.UsageError("--workdir is required")
     strategy = create_strategy(flag_values.eval_strategy)

@@ -72,8 +72,7 @@ def run(flag_values=flags.FLAGS):
 
 
 def main(argv, flag_values=flags.FLAGS):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    del argv  # refused by common_flags.run_main when not empty
     run(flag_values)
 
 

@@ -31,8 +31,7 @@ def define_flags(flag_values=flags.FLAGS):
 
 
 def main(argv, flag_values=flags.FLAGS):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    del argv  # refused by common_flags.run_main when not empty
     workdir, export_dir = flag_values.workdir, flag_values.export_dir
     if not workdir or not export_dir:
         raise app.UsageError("--workdir and --export_dir are both required")

@@ -5,7 +5,6 @@ r"""Exports the generator of a trained inpainting run as a SavedModel (serving_d
         --export_dir=/tmp/inpaint_demo_export
 """
 
-from absl import app
 from absl import flags
 
 from an_tf.inpainting import export
@@ -23,8 +22,7 @@ def define_flags(flag_values=flags.FLAGS):
 
 
 def main(argv, flag_values=flags.FLAGS):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    del argv  # refused by common_flags.run_main when not empty
     generator, _, step = pipeline.restore_generator(flag_values.workdir)
     path = export.export_generator(generator, flag_values.export_dir)
     print(f"exported step {step} to {path}")

@@ -65,8 +65,7 @@ def make_table(generator, fv):
 
 
 def main(argv, flag_values=flags.FLAGS):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    del argv  # refused by common_flags.run_main when not empty
     if not flag_values.workdir:
         raise app.UsageError("--workdir is required")
     try:

@@ -7,7 +7,6 @@ r"""Trains the two-stage AN inpainting network (Wang et al., CVPR 2020, suppleme
 Re-running the same command resumes from the workdir's latest checkpoint.
 """
 
-from absl import app
 from absl import flags
 
 from an_tf import training
@@ -136,8 +135,7 @@ def run(flag_values=flags.FLAGS):
 
 
 def main(argv, flag_values=flags.FLAGS):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    del argv  # refused by common_flags.run_main when not empty
     result = run(flag_values)
     print(f"trained to step {result.step}; workdir {result.workdir}; last metrics "
           + ", ".join(f"{k}={v:.4g}" for k, v in sorted(result.metrics.items())))

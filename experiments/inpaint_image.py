@@ -10,7 +10,6 @@ any other value is an error. Errors are reported in one line.
 
 import sys
 
-from absl import app
 from absl import flags
 import numpy as np
 from PIL import Image
@@ -77,8 +76,7 @@ def complete_image(export_dir, image_path, mask_path, output_path):
 
 
 def main(argv, flag_values=flags.FLAGS):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    del argv  # refused by common_flags.run_main when not empty
     f = flag_values
     try:
         completed = complete_image(f.export_dir, f.image, f.mask, f.output)

@@ -160,8 +160,7 @@ def samples_table(fv, arms):
 
 
 def main(argv, flag_values=flags.FLAGS):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    del argv  # refused by common_flags.run_main when not empty
     fv, seeds = flag_values, [int(seed) for seed in flag_values.seeds]
     if fv.run_arm:
         run_arm(fv, fv.run_arm, fv.run_seed)

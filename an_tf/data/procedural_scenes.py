@@ -25,12 +25,11 @@ EVAL_SEED = 0  # the held-out scenes are the same for every training seed
 MAX_OBJECTS = 3
 
 
+_uniform = synthetic_shapes.salted_uniform
+
+
 def _stream(seed, salt):
     return tf.random.experimental.stateless_fold_in(seed, salt)
-
-
-def _uniform(seed, salt, shape=(), low=0.0, high=1.0):
-    return tf.random.stateless_uniform(shape, seed=_stream(seed, salt), minval=low, maxval=high)
 
 
 def _hsv(seed, salt, hue, saturation, value):
@@ -112,7 +111,7 @@ def make_scene(index, size, seed=0, split="train"):
     if split == "eval":
         seed = EVAL_SEED
     scene_seed = tf.stack([tf.cast(seed, tf.int64) * 2 + SPLITS[split], tf.cast(index, tf.int64)])
-    scene_seed = tf.cast(_stream(tf.cast(scene_seed, tf.int64), 7), tf.int64)
+    scene_seed = tf.cast(_stream(scene_seed, 7), tf.int64)  # fold_in returns int32
     grid = (tf.range(size, dtype=tf.float32) + 0.5) / size
     y, x = tf.meshgrid(grid, grid, indexing="ij")  # (R,R) each
     image, horizon = _background(scene_seed, size, x, y)

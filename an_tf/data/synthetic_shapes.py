@@ -18,7 +18,9 @@ SHAPE_NAMES = ("disk", "square", "triangle", "ring", "cross", "diamond", "bar", 
 _GOLDEN = 0.6180339887
 
 
-def _uniform(seed, salt, shape=(), low=0.0, high=1.0):
+def salted_uniform(seed, salt, shape=(), low=0.0, high=1.0):
+    """U(low, high) of `shape` from the stateless `seed` folded with `salt`: one independent
+    stream per salt, so that each random property of an example has its own."""
     return tf.random.stateless_uniform(
         shape, seed=tf.random.experimental.stateless_fold_in(seed, salt), minval=low, maxval=high)
 
@@ -45,15 +47,15 @@ def shape_masks(u, v, radius):
 
 def _background(seed, resolution):
     """Texture (R, R, 3) in [0, 1]: a desaturated random base colour, smooth noise and stripes."""
-    base = _uniform(seed, 10, [1, 1, 3], 0.25, 0.75)
+    base = salted_uniform(seed, 10, [1, 1, 3], 0.25, 0.75)
     base = 0.6 * base + 0.4 * tf.reduce_mean(base)  # desaturate: the objects carry the colour
     noise = tf.random.stateless_normal([1, 4, 4, 3], seed=tf.random.experimental.stateless_fold_in(
         seed, 11))
     noise = tf.image.resize(noise, [resolution, resolution], method="bicubic")[0]  # (R,R,3)
     grid = tf.range(resolution, dtype=tf.float32) / resolution
     y, x = tf.meshgrid(grid, grid, indexing="ij")
-    angle = _uniform(seed, 12, [], 0.0, np.pi)
-    frequency = _uniform(seed, 13, [], 3.0, 8.0)
+    angle = salted_uniform(seed, 12, [], 0.0, np.pi)
+    frequency = salted_uniform(seed, 13, [], 3.0, 8.0)
     stripes = tf.sin(2 * np.pi * frequency * (x * tf.cos(angle) + y * tf.sin(angle)))
     return tf.clip_by_value(base + 0.08 * noise + 0.06 * stripes[..., None], 0.0, 1.0)
 
@@ -65,9 +67,9 @@ def make_example(seed, index, resolution=32, num_classes=8):
     example_seed = tf.cast(tf.random.experimental.stateless_fold_in(example_seed, 0), tf.int64)
     label = tf.random.stateless_uniform([], seed=example_seed, minval=0, maxval=num_classes,
                                         dtype=tf.int32)
-    centre = _uniform(example_seed, 1, [2], 0.32, 0.68)
-    radius = _uniform(example_seed, 2, [], 0.17, 0.3)
-    angle = _uniform(example_seed, 3, [], 0.0, 2 * np.pi)
+    centre = salted_uniform(example_seed, 1, [2], 0.32, 0.68)
+    radius = salted_uniform(example_seed, 2, [], 0.17, 0.3)
+    angle = salted_uniform(example_seed, 3, [], 0.0, 2 * np.pi)
     grid = (tf.range(resolution, dtype=tf.float32) + 0.5) / resolution
     y, x = tf.meshgrid(grid, grid, indexing="ij")  # (R,R) each
     dx, dy = x - centre[0], y - centre[1]
@@ -75,10 +77,10 @@ def make_example(seed, index, resolution=32, num_classes=8):
     v = -dx * tf.sin(angle) + dy * tf.cos(angle)
     masks = shape_masks(u, v, radius)  # (8,R,R)
     mask = tf.cast(tf.gather(masks, label % NUM_SHAPE_FAMILIES), tf.float32)[..., None]  # (R,R,1)
-    hue = tf.math.floormod(tf.cast(label, tf.float32) * _GOLDEN + _uniform(example_seed, 4, [],
-                                                                          -0.03, 0.03), 1.0)
-    hsv = tf.stack([hue, _uniform(example_seed, 5, [], 0.75, 1.0),
-                    _uniform(example_seed, 6, [], 0.75, 1.0)])
+    jitter = salted_uniform(example_seed, 4, [], -0.03, 0.03)
+    hue = tf.math.floormod(tf.cast(label, tf.float32) * _GOLDEN + jitter, 1.0)
+    hsv = tf.stack([hue, salted_uniform(example_seed, 5, [], 0.75, 1.0),
+                    salted_uniform(example_seed, 6, [], 0.75, 1.0)])
     shading = 1.0 - 0.25 * (y - centre[1])[..., None]  # light from above
     colour = tf.clip_by_value(tf.image.hsv_to_rgb(hsv)[None, None, :] * shading, 0.0, 1.0)
     image = mask * colour + (1.0 - mask) * _background(example_seed, resolution)  # (R,R,3)

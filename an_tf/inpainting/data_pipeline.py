@@ -107,6 +107,17 @@ def downscaled(image, size, scale):
                    lambda: tf.cast(image, tf.float32))
 
 
+def _pipeline_share(start_step, batch_size, seed, input_context):
+    """(first element index, per-replica batch size, seed) of this input pipeline: pipelines of a
+    multi-pipeline strategy get their own seed, hence different examples."""
+    first = first_element(start_step, batch_size, input_context)
+    if input_context is not None:
+        batch_size = input_context.get_per_replica_batch_size(batch_size)
+        if input_context.num_input_pipelines > 1:
+            seed = seed * 1009 + input_context.input_pipeline_id
+    return first, batch_size, seed
+
+
 def first_element(start_step, batch_size, input_context=None):
     """Per-pipeline index of the first element of training step `start_step`."""
     if input_context is None:
@@ -130,11 +141,7 @@ def train_dataset(records, batch_size, image_size, mask_type="rect", box_size=12
     """
     if not len(records):
         raise ValueError("the training set is empty")
-    first = first_element(start_step, batch_size, input_context)
-    if input_context is not None:
-        batch_size = input_context.get_per_replica_batch_size(batch_size)
-        if input_context.num_input_pipelines > 1:
-            seed = seed * 1009 + input_context.input_pipeline_id  # different crops per pipeline
+    first, batch_size, seed = _pipeline_share(start_step, batch_size, seed, input_context)
     values = tf.constant(records.values, tf.string)
     is_path = tf.constant(records.is_path, tf.bool)
 
@@ -183,11 +190,7 @@ def scene_train_dataset(batch_size, image_size, mask_type="rect", box_size=128, 
     """Infinite training batches of procedural scenes (`an_tf.data.procedural_scenes`): element k
     is scene k of the training stream of `seed` with its mask seeded by (seed, k), so that, as
     `train_dataset`, the stream starts at any step at no cost (bit-identical)."""
-    first = first_element(start_step, batch_size, input_context)
-    if input_context is not None:
-        batch_size = input_context.get_per_replica_batch_size(batch_size)
-        if input_context.num_input_pipelines > 1:
-            seed = seed * 1009 + input_context.input_pipeline_id  # different scenes per pipeline
+    first, batch_size, seed = _pipeline_share(start_step, batch_size, seed, input_context)
 
     def prepare(index):
         image = procedural_scenes.make_scene(index, image_size, seed, "train")["image"]

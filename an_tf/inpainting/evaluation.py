@@ -31,11 +31,13 @@ def evaluate(generator, batches):
     count, layout_ious, object_fractions = 0, [], []
     for batch in batches:
         images, masks = batch["images"], batch["masks"]
-        outputs = inference.complete(generator, images, masks)
-        if "object_masks" in batch and getattr(generator, "attention", None) == "an":
-            _, _, layout = generator((images, masks), training=False, return_layout=True)
+        score_layout = ("object_masks" in batch
+                        and getattr(generator, "attention", None) == "an")
+        outputs = inference.complete(generator, images, masks, return_layout=score_layout)
+        if score_layout:
             objects = np.asarray(batch["object_masks"])
-            layout_ious.extend(synthetic_shapes.best_entity_iou(np.asarray(layout), objects))
+            layout_ious.extend(synthetic_shapes.best_entity_iou(np.asarray(outputs["layout"]),
+                                                                objects))
             object_fractions.extend(objects.mean(axis=(1, 2, 3)))
         for stage in STAGES:
             # Each stage's prediction is pasted into the known pixels, as the completed image is.

@@ -18,19 +18,24 @@ def pad_to_multiple(images, masks, multiple=4):
     return tf.pad(images, paddings, mode="SYMMETRIC"), tf.pad(masks, paddings)
 
 
-def complete(generator, images, masks, multiple=None):
+def complete(generator, images, masks, multiple=None, return_layout=False):
     """Fills the holes of (B,H,W,3) images in [-1, 1] given (B,H,W,1) masks (1 = missing).
 
     Returns dict(coarse, refined, completed), each (B,H,W,3) float32 cropped to the input size;
-    completed = refined * m + images * (1 - m).
+    completed = refined * m + images * (1 - m). With `return_layout` (AN generators), also
+    "layout": AN's (B,H'/4,W'/4,n) layout of the padded image, from the same forward pass.
     """
     multiple = multiple or getattr(generator, "size_multiple", 4)
     images = tf.cast(images, tf.float32)
     masks = tf.cast(masks, tf.float32)
     shape = tf.shape(images)
     padded_images, padded_masks = pad_to_multiple(images, masks, multiple)
-    coarse, refined = generator((padded_images, padded_masks), training=False)
-    coarse = coarse[:, :shape[1], :shape[2], :]  # (B,H,W,3) crop back
-    refined = refined[:, :shape[1], :shape[2], :]
+    extra = {"return_layout": True} if return_layout else {}  # any generator without it
+    outputs = generator((padded_images, padded_masks), training=False, **extra)
+    coarse = outputs[0][:, :shape[1], :shape[2], :]  # (B,H,W,3) crop back
+    refined = outputs[1][:, :shape[1], :shape[2], :]
     completed = refined * masks + images * (1.0 - masks)
-    return {"coarse": coarse, "refined": refined, "completed": completed}
+    result = {"coarse": coarse, "refined": refined, "completed": completed}
+    if return_layout:
+        result["layout"] = outputs[2]
+    return result

@@ -149,14 +149,15 @@ def sample_pictures(generator, batch):
     """Pictures of one batch: input (holes white), coarse, refined, completed, and a table with
     one row per example; for attention="an" also AN's layout (argmax colours and every entity)."""
     images, masks = batch["images"], batch["masks"]
-    outputs = inference.complete(generator, images, masks)
+    with_layout = getattr(generator, "attention", None) == "an"
+    outputs = inference.complete(generator, images, masks, return_layout=with_layout)
+    layout = outputs.pop("layout", None)
     pictures = {"input": images * (1.0 - masks) + masks, **outputs}
     pictures = {name: np.asarray(value) for name, value in pictures.items()}
     pictures["comparison"] = np.stack(
         [pictures[name] for name in ("input", "coarse", "refined", "completed")]
         + [np.asarray(images)], axis=1)  # (B,5,H,W,3)
-    if getattr(generator, "attention", None) == "an":
-        _, _, layout = generator((images, masks), training=False, return_layout=True)
+    if with_layout:
         # The layout is at 1/4 resolution: shown at the image's size (nearest neighbour).
         scale = images.shape[1] // layout.shape[1]
         layout = np.repeat(np.repeat(np.asarray(layout), scale, axis=1), scale, axis=2)

@@ -1,5 +1,7 @@
 """Tests of experiments/common_flags.py: definitions, validators, config and hparams."""
 
+import sys
+
 import pytest
 from absl import flags
 
@@ -73,3 +75,12 @@ def test_impossible_values_are_rejected_with_one_line(args, message):
 def test_export_dir_inside_workdir_is_fine():
     flag_values = _parse("--workdir=/tmp/run", "--export_dir=/tmp/run/export")
     assert flag_values.export_dir == "/tmp/run/export"
+
+
+def test_run_main_refuses_positional_arguments_in_one_line(monkeypatch, capsys):
+    called = []
+    monkeypatch.setattr(sys, "argv", ["prog", "stray", "words"])
+    with pytest.raises(SystemExit) as exit_info:
+        common_flags.run_main(called.append)
+    assert exit_info.value.code == 1 and called == []
+    assert capsys.readouterr().err.strip() == "error: unexpected arguments: stray words"

@@ -8,15 +8,14 @@ import pytest
 
 from experiments import compare_inpaint
 
-SMOKE = os.path.join(os.path.dirname(__file__), "..", "..", "experiments", "configs",
-                     "inpaint_smoke.cfg")
+from tests.experiments.helpers import CONFIGS
+from tests.experiments.helpers import parse_flags
+
+SMOKE = os.path.join(CONFIGS, "inpaint_smoke.cfg")
 
 
 def parse(*args):
-    flag_values = flags.FlagValues()
-    compare_inpaint.define_flags(flag_values)
-    flag_values(["compare_inpaint", f"--config={SMOKE}", *args])
-    return flag_values
+    return parse_flags(compare_inpaint, f"--config={SMOKE}", *args)
 
 
 def test_tiny_comparison_writes_json_table_and_figure(tmp_path, capsys):

@@ -14,6 +14,7 @@ import tensorflow as tf
 from absl import flags
 
 from experiments import cgan, export_cgan, export_inpaint, inpaint
+from tests.experiments.helpers import parse_flags
 from tests.training import state_checks
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -30,11 +31,8 @@ PIPELINES = {
 
 def _flags(pipeline, workdir, *extra):
     module, flagfile, pipeline_flags = PIPELINES[pipeline]
-    flag_values = flags.FlagValues()
-    module.define_flags(flag_values)
-    flag_values([pipeline, f"--flagfile={flagfile}", f"--workdir={workdir}", *pipeline_flags,
-                 *SCHEDULE, *extra])
-    return flag_values
+    return parse_flags(module, f"--flagfile={flagfile}", f"--workdir={workdir}", *pipeline_flags,
+                       *SCHEDULE, *extra)
 
 
 def _train(pipeline, workdir, *extra):

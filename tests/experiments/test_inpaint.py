@@ -8,15 +8,14 @@ import pytest
 
 from experiments import inpaint
 
-SMOKE = os.path.join(os.path.dirname(__file__), "..", "..", "experiments", "configs",
-                     "inpaint_smoke.cfg")
+from tests.experiments.helpers import CONFIGS
+from tests.experiments.helpers import parse_flags
+
+SMOKE = os.path.join(CONFIGS, "inpaint_smoke.cfg")
 
 
 def parse(*args):
-    flag_values = flags.FlagValues()
-    inpaint.define_flags(flag_values)
-    flag_values(["inpaint", f"--flagfile={SMOKE}", *args])
-    return flag_values
+    return parse_flags(inpaint, f"--flagfile={SMOKE}", *args)
 
 
 def test_smoke_flagfile_trains_resumes_and_writes_pictures(tmp_path, capsys):
