@@ -23,11 +23,15 @@ setup(
         "numpy>=1.26",
         "pillow>=10",
         "scikit-image>=0.24",
+        "scipy>=1.11",  # study statistics (Mann-Whitney U)
         "importlib_resources>=6",  # tensorflow-datasets needs it for custom builders
     ],
     extras_require={
         "cpu": ["tensorflow-cpu>=2.21,<2.22"],
         "gpu": ["tensorflow[and-cuda]>=2.21,<2.22"],
         "test": ["pytest>=8", "pytest-xdist>=3"],
+        # The browser demo (experiments/demo.py); its tests also need Debian's chromium.
+        "demo": ["gradio>=6.31,<7", "gradio_client>=2.7", "playwright>=1.65"],
+        "study": ["matplotlib>=3.8"],  # the study's per-seed plot
     },
 )

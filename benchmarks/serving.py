@@ -9,6 +9,11 @@ throughput of sequential calls. Then 8 client threads make 1,000 calls in total 
 for the same input, and the resident memory growth from after warm-up to the end is printed.
 
     python benchmarks/serving.py [--calls 20] [--threads 8] [--concurrent-calls 1000] [--quick]
+    python benchmarks/serving.py --demo [--demo-cgan-export DIR] [--calls 5]
+
+--demo instead measures the browser demo's API (benchmarks/serving_demo.py): one 512x512
+completion and one 16-sample generation through the demo server (HTTP) against a direct call of
+the same SavedModel signature (needs requirements-demo.txt).
 
 Shape letters: N batch, Z noise size, R resolution, H, W image size.
 """
@@ -32,8 +37,9 @@ QUICK = {"cgan": dict(resolution=32, channels=8, num_classes=10, z_dim=16),
          "inpainting": dict(channels=8), "inpainting_sizes": (32, 64), "cgan_batches": (1, 4)}
 
 
-def export_models(directory, settings):
-    """Builds and exports the cGAN generator and the inpainting generator; returns their dirs."""
+def export_models(directory, settings, kinds=("cgan", "inpainting")):
+    """Builds and exports the cGAN generator and the inpainting generator (those in `kinds`);
+    returns their dirs."""
     import keras  # noqa: PLC0415
 
     from an_tf.cgan import export as cgan_export  # noqa: PLC0415
@@ -42,15 +48,20 @@ def export_models(directory, settings):
     from an_tf.inpainting import pipeline as inpainting_pipeline  # noqa: PLC0415
 
     keras.utils.set_random_seed(0)
-    cgan = settings["cgan"]
-    generator = Generator(an_resolutions=(32,), attention="an", num_entities=16, **cgan)
-    generator(keras.ops.zeros((1, cgan["z_dim"])), keras.ops.zeros((1,), "int32"))
-    cgan_dir = cgan_export.export_generator(generator, os.path.join(directory, "cgan"))
+    dirs = {}
+    if "cgan" in kinds:
+        cgan = settings["cgan"]
+        generator = Generator(an_resolutions=(32,), attention="an", num_entities=16, **cgan)
+        generator(keras.ops.zeros((1, cgan["z_dim"])), keras.ops.zeros((1,), "int32"))
+        dirs["cgan"] = str(cgan_export.export_generator(generator,
+                                                        os.path.join(directory, "cgan")))
+    if "inpainting" not in kinds:
+        return dirs
     config = inpainting_pipeline.InpaintingConfig(**settings["inpainting"])
     inpainting_dir = os.path.join(directory, "inpainting")
     inpainting_export.export_generator(inpainting_pipeline.build_generator(config, seed=0),
                                        inpainting_dir)
-    return {"cgan": str(cgan_dir), "inpainting": inpainting_dir}
+    return {**dirs, "inpainting": inpainting_dir}
 
 
 def cases(settings):
@@ -180,6 +191,9 @@ def parse_args(argv=None):
     parser.add_argument("--export-dir", help="where to export (default: a temporary directory)")
     parser.add_argument("--timeout", type=_common.positive_int, default=3600)
     parser.add_argument("--quick", action="store_true", help="tiny models, 80 concurrent calls")
+    parser.add_argument("--demo", action="store_true", help="the demo server's latency instead")
+    parser.add_argument("--demo-cgan-export", help="--demo: this cGAN export (e.g. the demo "
+                        "run's) instead of a fresh paper-size generator")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
@@ -205,6 +219,9 @@ def main(argv=None):
     if args.serve:
         print(json.dumps(serve(args, settings)))
         return
+    if args.demo:
+        demo(args, settings)
+        return
     with tempfile.TemporaryDirectory() as scratch:
         dirs = export_models(args.export_dir or scratch, settings)
         measured = _common.run_child(__file__, child_arguments(args, dirs), args.timeout)
@@ -220,6 +237,23 @@ def main(argv=None):
           f"RSS growth after warm-up {c['rss_growth_mb']:+.1f} MB "
           f"({c['rss_growth_since_sequential_warmup_mb']:+.1f} MB since the sequential warm-up)",
           file=sys.stderr)
+
+
+def demo(args, settings):
+    """--demo: the demo server's latency against direct SavedModel calls (see the docstring)."""
+    import serving_demo  # noqa: PLC0415
+
+    size, samples = (64, 4) if args.quick else (512, 16)
+    with tempfile.TemporaryDirectory() as scratch:
+        kinds = ("inpainting",) if args.demo_cgan_export else ("cgan", "inpainting")
+        dirs = export_models(args.export_dir or scratch, settings, kinds)
+        if args.demo_cgan_export:
+            dirs["cgan"] = args.demo_cgan_export
+        rows = serving_demo.measure(dirs, size, samples, args.calls)
+    document = {"benchmark": "serving_demo", "machine": _common.machine(),
+                "models": {"cgan": args.demo_cgan_export or settings["cgan"],
+                           "inpainting": settings["inpainting"]}, "cases": rows}
+    _common.emit(document, rows, ["case", "path", "calls", "p50_ms", "max_ms"])
 
 
 if __name__ == "__main__":

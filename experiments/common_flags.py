@@ -12,6 +12,8 @@ import sys
 
 from absl import app, flags
 
+from an_tf.training.preemption import TrainingInterrupted
+
 from an_tf.training.config import STRATEGIES
 from an_tf.training.divergence import ON_NAN_CHOICES
 from an_tf.training.config import TrainingConfig
@@ -32,7 +34,7 @@ _POSITIVE_INTEGER_FLAGS = {
 def define_training_flags(flag_values=flags.FLAGS):
     """Defines --workdir --batch_size --train_steps --strategy --tpu --seed --mixed_precision
     --checkpoint_every --summary_every --sample_every --steps_per_loop --export_dir
-    --num_cpu_devices and their validators. Calling it again on the same FlagValues does nothing.
+    --num_cpu_devices --on_nan --restore_from and their validators. Calling it again on the same FlagValues does nothing.
 
     Args:
         flag_values: the absl FlagValues to define them in (tests pass a fresh one).
@@ -56,6 +58,10 @@ def define_training_flags(flag_values=flags.FLAGS):
     flags.DEFINE_enum("on_nan", "stop", ON_NAN_CHOICES, "At a non-finite loss or gradient: stop "
                       "without saving (the last checkpoint stays the latest), or skip that update "
                       "and count it (summary 'skipped_updates').", flag_values=flag_values)
+    flags.DEFINE_string("restore_from", None, "Resume from this checkpoint: a step number, "
+                        "'latest', 'best' or a checkpoint path prefix (default: the newest that "
+                        "verifies; newer ones of the workdir are moved aside).",
+                        flag_values=flag_values)
     _register_validators(flag_values)
 
 
@@ -99,7 +105,8 @@ def training_config_from_flags(flag_values=flags.FLAGS):
         mixed_precision=None if f.mixed_precision == "none" else f.mixed_precision,
         checkpoint_every=f.checkpoint_every, summary_every=f.summary_every,
         sample_every=f.sample_every, steps_per_loop=f.steps_per_loop,
-        export_dir=f.export_dir or None, num_cpu_devices=f.num_cpu_devices, on_nan=f.on_nan)
+        export_dir=f.export_dir or None, num_cpu_devices=f.num_cpu_devices, on_nan=f.on_nan,
+        restore_from=f.restore_from or None)
 
 
 def flag_values_dict(flag_values=flags.FLAGS):
@@ -124,6 +131,9 @@ def run_main(main):
     """`absl.app.run(main)`, with errors that are one line by design shown as one line, and
     positional arguments refused (no entry point takes any: everything is a flag).
 
+    A run stopped by SIGTERM/SIGINT after its checkpoint (`TrainingInterrupted`) prints
+    "stopped: ..." and exits with its code (75, see `an_tf.training.preemption`).
+
     absl prints the module's whole help before a `UsageError`; our own errors (bad flag
     combinations, missing files, a workdir of another configuration, a mismatched checkpoint, a
     diverged run) are one-line messages, so the traceback only hides them. Multi-line errors
@@ -135,6 +145,9 @@ def run_main(main):
             if len(argv) > 1:
                 raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
             return main(argv)
+        except TrainingInterrupted as stop:
+            print(f"stopped: {stop}", file=sys.stderr, flush=True)
+            raise SystemExit(stop.exitcode) from None
         except (app.UsageError, ValueError, RuntimeError, OSError) as error:
             message = str(error).strip()
             if os.environ.get("AN_TF_TRACEBACK") or not message or "\n" in message:

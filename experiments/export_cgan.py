@@ -5,7 +5,7 @@ r"""Exports the generator of a cGAN run as a SavedModel (EMA weights when the ru
         --signature_def=serving_default --input_exprs='z=np.random.randn(2,128);labels=[0,1]'
 
 The architecture is rebuilt from the run's <workdir>/config.json, the weights from its latest
-checkpoint. The signature: z float32 (N, z_dim), labels int64 (N,) -> images float32 (N, R, R, 3).
+checkpoint (or --checkpoint=best|<step>). The signature: z float32 (N, z_dim), labels int64 (N,) -> images float32 (N, R, R, 3).
 """
 
 import json
@@ -16,18 +16,22 @@ from absl import app, flags
 
 from an_tf import training
 from an_tf.cgan import pipeline
-from an_tf.cgan.export import export_generator
 from experiments import common_flags
 
 
 
 def define_flags(flag_values=flags.FLAGS):
-    """Defines --workdir and --export_dir (unless already defined, e.g. by the training flags)."""
+    """Defines --workdir, --export_dir and --checkpoint (unless already defined, e.g. by the
+    training flags)."""
     if "workdir" not in flag_values:
         flags.DEFINE_string("workdir", None, "Directory of a cGAN run.", flag_values=flag_values)
     if "export_dir" not in flag_values:
         flags.DEFINE_string("export_dir", None, "Where to write the SavedModel (replaced if it "
                             "exists).", flag_values=flag_values)
+    if "checkpoint" not in flag_values:
+        flags.DEFINE_string("checkpoint", "latest", "Which checkpoint: latest, best (kept by "
+                            "--eval_every in training) or a step number.",
+                            flag_values=flag_values)
 
 
 def main(argv, flag_values=flags.FLAGS):
@@ -45,10 +49,14 @@ def main(argv, flag_values=flags.FLAGS):
     keras.config.set_dtype_policy("float32" if policy == "none" else policy)
     gan = pipeline.build_gan(pipeline.cgan_config_from_hparams(hparams))
     try:
-        step = training.restore_model_for_export(workdir, gan)
+        step = training.restore_model_for_export(workdir, gan,
+                                                 checkpoint=flag_values.checkpoint)
     except FileNotFoundError as error:
         raise app.UsageError(str(error)) from None
-    export_generator(gan.sampling_generator, export_dir)
+    # The class names (<workdir>/class_names.json; "0", "1", ... for older runs) go into the
+    # SavedModel, so that a served model can be asked for a class by name.
+    pipeline.export_named_generator(gan.sampling_generator, export_dir,
+                                    pipeline.read_class_names(workdir))
     print(f"exported the generator of step {step} to {export_dir}", flush=True)
 
 

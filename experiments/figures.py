@@ -1,4 +1,5 @@
-r"""The paper's figures from the latest checkpoint of any cGAN workdir (EMA generator if present):
+r"""The paper's figures from a checkpoint of any cGAN workdir (EMA generator if present; the latest,
+or --checkpoint=best|<step>):
 
     python -m experiments.figures --workdir=runs/cgan_demo --figure=layout --classes=0,3 \
         --seeds=0,1
@@ -36,6 +37,8 @@ def define_flags(flag_values=flags.FLAGS):
     flags.DEFINE_integer("num_steps", 8, "Interpolation steps.", lower_bound=2, **fv)
     flags.DEFINE_string("layer", None, "AN layer, e.g. up_block_32_an (default: the first).", **fv)
     flags.DEFINE_string("output", None, "PNG path (default <workdir>/figures/<figure>.png).", **fv)
+    flags.DEFINE_string("checkpoint", "latest", "Which checkpoint: latest, best (kept by "
+                        "--eval_every in training) or a step number.", **fv)
 
 
 def _noise(seeds, z_dim):
@@ -69,7 +72,7 @@ def main(argv, flag_values=flags.FLAGS):
     if not flag_values.workdir:
         raise app.UsageError("--workdir is required")
     try:
-        gan, _, step = restore_gan(flag_values.workdir)
+        gan, _, step = restore_gan(flag_values.workdir, checkpoint=flag_values.checkpoint)
         table = make_table(gan.sampling_generator, flag_values)
     except (FileNotFoundError, ValueError) as error:
         raise SystemExit(f"error: {error}") from None  # one line, exit code 1

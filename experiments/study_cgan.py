@@ -2,18 +2,25 @@ r"""A small-scale reproduction of the paper's claims on the built-in synthetic s
 trained with the same budget for each seed, then scored with the download-free metrics.
 
     python -m experiments.study_cgan --flagfile=experiments/configs/study_cgan.cfg --study=all
+    python -m experiments.study_cgan --flagfile=experiments/configs/study_cgan.cfg \
+        --study=attention --arms=an,self_attention,none --seeds=0,1,2,3,4,5,6,7 --jobs=2
 
 Studies: attention (AN vs SA-GAN self-attention vs SN-GAN, and SN-GAN with the projection
 discriminator), ssr (AN with vs without self-sampling regularization, supplement's ablation),
 entity_init (AN's entities drawn from N(0, 1) as the paper vs orthogonal). Writes
-<workdir>/<arm>/seed<k>/ (runs and result.json), <workdir>/study_<study>.{json,md} and
-<workdir>/study_<study>_samples.png (per arm one row of samples, one of G's layouts for AN).
-Finished arms are skipped when the command is run again.
+<workdir>/<arm>/seed<k>/ (runs and result.json), <workdir>/study_<study>.{json,md} (mean ± std,
+bootstrap intervals, AN − baseline with Mann-Whitney p, machine and commit: study_stats),
+<workdir>/study_<study>_samples.png (per arm one row of samples, one of G's layouts for AN) and
+study_<study>_seeds.png (one dot per run). Runs go --jobs at a time, each in its own process;
+finished runs are skipped when the command is run again, a killed one is redone.
+--perturb_init_ulps is the chaos floor's hook (experiments/chaos_floor.py).
 """
 
+import concurrent.futures
 import dataclasses
 import json
 import os
+import platform
 import resource
 import subprocess
 import sys
@@ -27,7 +34,8 @@ from absl import app, flags
 from an_tf import training
 from an_tf.cgan import pipeline, visualize
 from an_tf.layers.attentive_normalization import orthogonality_losses
-from an_tf.metrics import run_eval, study_table
+from an_tf.metrics import run_eval, study_plot, study_stats, study_table
+from an_tf.metrics.shapes_classifier import load_or_train_classifier
 from an_tf.training.summaries import save_png
 from experiments import cgan, common_flags
 
@@ -52,25 +60,57 @@ def define_flags(flag_values=flags.FLAGS):
     flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds of every arm.", **fv)
     flags.DEFINE_list("arms", [], f"Run only these arms of the study (of {', '.join(ARMS)}).",
                       **fv)
-    flags.DEFINE_integer("eval_num_samples", 2000, "Generated samples per evaluation.",
-                         lower_bound=10, **fv)
+    # cgan.py may define the evaluation flags itself (eval during training): define the rest.
+    shared = (("eval_num_samples", flags.DEFINE_integer, 2000, "Generated samples per evaluation.",
+               {"lower_bound": 10}),
+              ("classifier_dir", flags.DEFINE_string, "runs/shapes_classifier",
+               "Shapes classifier cache.", {}),
+              ("classifier_train_examples", flags.DEFINE_integer, 6000, "Its training set.",
+               {"lower_bound": 1}),
+              ("classifier_epochs", flags.DEFINE_integer, 3, "Its epochs.", {"lower_bound": 1}))
+    for name, define, default, help_text, options in shared:
+        if name not in flag_values:
+            define(name, default, help_text, **options, **fv)
     flags.DEFINE_integer("eval_num_real", 2000, "Held-out real images for the statistics.",
                          lower_bound=10, **fv)
-    flags.DEFINE_string("classifier_dir", "runs/shapes_classifier", "Shapes classifier cache.",
-                        **fv)
-    flags.DEFINE_integer("classifier_train_examples", 6000, "Its training set.", lower_bound=1,
-                         **fv)
-    flags.DEFINE_integer("classifier_epochs", 3, "Its epochs.", lower_bound=1, **fv)
     flags.DEFINE_bool("isolate", True, "Each run in its own process, so peak RSS is the run's "
                       "own (in-process: the process's peak so far).", **fv)
+    flags.DEFINE_integer("jobs", 1, "Runs at once, each in its own process (needs --isolate); "
+                         "each child's output goes to <workdir>/<arm>/seed<k>.log.",
+                         lower_bound=1, **fv)
+    flags.DEFINE_bool("plot", True, "Also draw <workdir>/study_<study>_seeds.png (one dot per "
+                      "run, per arm, per metric).", **fv)
+    # The chaos floor (experiments/chaos_floor.py): the same seed, only the rounding changed.
+    flags.DEFINE_integer("perturb_init_ulps", 0, "Internal: move every float weight of G and D "
+                         "this many ulps (direction random per element) after building and "
+                         "before training; 0 changes nothing.", lower_bound=0, **fv)
+    flags.DEFINE_integer("perturb_seed", 0, "Internal: seed of the ulp directions.", **fv)
+    flags.DEFINE_string("code_commit", "", "The commit the runs' code came from, recorded in the "
+                        "outputs (default: git rev-parse HEAD of this checkout).", **fv)
     flags.DEFINE_string("run_arm", None, "Internal: run only this arm (with --run_seed).", **fv)
     flags.DEFINE_integer("run_seed", 0, "Internal: the seed of --run_arm.", **fv)
 
 
-def build_arm_gan(cgan_config, seed, ssr=True, entity_init="normal", record=None):
+def perturb_ulps(weights, ulps, seed):
+    """Moves every float variable of `weights` by `ulps` ulps (np.nextafter), towards +inf or
+    -inf at random per element (numpy generator of `seed`): a change of rounding size only."""
+    rng = np.random.default_rng(seed)
+    for weight in weights:
+        if not np.issubdtype(np.dtype(weight.dtype), np.floating):
+            continue
+        values = np.asarray(weight.numpy())
+        target = np.where(rng.random(values.shape) < 0.5, -np.inf, np.inf).astype(values.dtype)
+        for _ in range(ulps):
+            values = np.nextafter(values, target)
+        weight.assign(values)
+
+
+def build_arm_gan(cgan_config, seed, ssr=True, entity_init="normal", record=None,
+                  perturb_init_ulps=0, perturb_seed=0):
     """`pipeline.build_gan`, then the arm's AN changes on every AN layer of G and D: ssr=False
     sets the SSR weight to -1 (t = clip(w, 0, 1) = 0 with a zero gradient: SSR off for good);
-    entity_init="orthogonal" gives orthonormal entities (orthogonality loss 0 at the start)."""
+    entity_init="orthogonal" gives orthonormal entities (orthogonality loss 0 at the start);
+    perturb_init_ulps > 0 then nudges every weight of G and D (`perturb_ulps`)."""
     gan = pipeline.build_gan(cgan_config, seed)
     layers = [*gan.generator.an_layers().values(), *gan.discriminator.an_layers().values()]
     for index, layer in enumerate(layers):
@@ -80,6 +120,9 @@ def build_arm_gan(cgan_config, seed, ssr=True, entity_init="normal", record=None
             kernel = layer.entity_conv.kernel  # (1,1,C,n)
             values = keras.initializers.Orthogonal(seed=seed * 100 + index)(kernel.shape[2:])
             kernel.assign(tf.reshape(values, kernel.shape))
+    if perturb_init_ulps:
+        perturb_ulps([*gan.generator.weights, *gan.discriminator.weights], perturb_init_ulps,
+                     perturb_seed)
     if gan.ema_generator is not None:  # the EMA copy starts equal to G
         for ema_weight, weight in zip(gan.ema_generator.weights, gan.generator.weights):
             ema_weight.assign(weight)
@@ -119,8 +162,9 @@ def run_arm(fv, arm, seed):
                                  seed=seed, export_dir=None)
     record, timer = {"arm": arm, "seed": seed}, _StepTimer()
     started = time.time()
+    perturb = {"perturb_init_ulps": fv.perturb_init_ulps, "perturb_seed": fv.perturb_seed}
     result = training.run_training(
-        config, lambda: build_arm_gan(cgan_config, seed, record=record, **an_changes),
+        config, lambda: build_arm_gan(cgan_config, seed, record=record, **an_changes, **perturb),
         pipeline.make_dataset_fn(cgan_config, config.batch_size, seed), sample_fn=timer,
         hparams=hparams)
     record.update(train_seconds=time.time() - started, seconds_per_step=timer.seconds_per_step(),
@@ -135,11 +179,37 @@ def run_arm(fv, arm, seed):
     return record
 
 
-def _run_isolated(arm, seed):
-    """run_arm in a fresh Python process (same command line), so peak memory is the run's own."""
+def _run_isolated(fv, arm, seed):
+    """run_arm in a fresh Python process (same command line), so peak memory is the run's own;
+    with --jobs > 1 its output goes to <workdir>/<arm>/seed<k>.log. Returns the exit code."""
     command = [sys.executable, "-m", "experiments.study_cgan", *sys.argv[1:],
                f"--run_arm={arm}", f"--run_seed={seed}"]
-    subprocess.run(command, check=True)
+    if fv.jobs == 1:
+        return subprocess.run(command, check=False).returncode
+    os.makedirs(os.path.join(fv.workdir, arm), exist_ok=True)
+    with open(os.path.join(fv.workdir, arm, f"seed{seed}.log"), "a", encoding="utf-8") as log:
+        return subprocess.run(command, stdout=log, stderr=subprocess.STDOUT,
+                              check=False).returncode
+
+
+def run_all(fv, arms, seeds):
+    """Every (arm, seed) without a result.json, seed-major (a stopped study has every arm's first
+    seeds), at most --jobs at once in child processes; a killed run is redone (it resumes from its
+    last checkpoint). The classifier is trained first, here, so that no two children race."""
+    pending = [(arm, seed) for seed in seeds for arm in arms
+               if not os.path.exists(os.path.join(fv.workdir, arm, f"seed{seed}", "result.json"))]
+    if not fv.isolate:
+        for arm, seed in pending:
+            run_arm(fv, arm, seed)
+        return
+    if pending:
+        load_or_train_classifier(fv.classifier_dir, int(fv.resolution), fv.num_classes,
+                                 fv.classifier_train_examples, fv.classifier_epochs)
+    with concurrent.futures.ThreadPoolExecutor(fv.jobs) as pool:
+        codes = list(pool.map(lambda pair: _run_isolated(fv, *pair), pending))
+    failed = [f"{arm}/seed{seed}" for (arm, seed), code in zip(pending, codes) if code]
+    if failed:
+        raise RuntimeError(f"runs failed (see their logs): {', '.join(failed)}")
 
 
 def samples_table(fv, arms):
@@ -169,24 +239,59 @@ def main(argv, flag_values=flags.FLAGS):
     unknown = sorted(set(arms) - set(ARMS))
     if unknown:
         raise app.UsageError(f"--arms: unknown arms {unknown}, expected some of {list(ARMS)}")
-    for arm in arms:
-        for seed in seeds:
-            if fv.isolate:
-                _run_isolated(arm, seed)
-            run_arm(fv, arm, seed)  # reads the isolated run's result.json
+    if fv.jobs > 1 and not fv.isolate:
+        raise app.UsageError("--jobs > 1 needs --isolate (each run in its own process)")
+    run_all(fv, arms, seeds)
     records = [run_arm(fv, arm, seed) for arm in arms for seed in seeds]
+    write_outputs(fv, arms, seeds, records, time.time() - started)
+
+
+def provenance(fv):
+    """{"machine", "code_commit"}: the CPU the numbers come from and the code's commit."""
+    machine = platform.machine()
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo", encoding="utf-8") as stream:
+            info = stream.read()
+        model = next((line.split(":", 1)[1].strip() for line in info.splitlines()
+                      if line.startswith("model name")), machine)
+        features = set(next((line.split(":", 1)[1].split() for line in info.splitlines()
+                             if line.startswith("flags")), []))
+        extras = [name for name in ("avx512f", "amx_tile", "avx512_bf16") if name in features]
+        machine = f"{os.cpu_count()}x {model} ({', '.join(extras) or 'no avx512/amx'})"
+    commit = fv.code_commit
+    if not commit:
+        try:
+            commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                                    check=True, cwd=os.path.dirname(__file__)).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            commit = "unknown (not a git checkout: pass --code_commit)"
+    return {"machine": machine, "code_commit": commit}
+
+
+def write_outputs(fv, arms, seeds, records, wall_seconds):
+    """<workdir>/study_<study>.{json,md} (means, intervals, tests), _samples.png, _seeds.png."""
     summary = study_table.summarize(records)
-    table = study_table.markdown_table(summary)
+    reference = "an" if "an" in arms else arms[0]
+    statistics = study_stats.study_statistics(records, reference=reference)
+    table = (study_table.markdown_table(summary) + "\n\n"
+             + study_stats.markdown_tables(statistics, reference=reference))
     prefix = os.path.join(fv.workdir, f"study_{fv.study}")
     with open(prefix + ".json", "w", encoding="utf-8") as stream:
-        json.dump({"study": fv.study, "seeds": seeds, "summary": summary, "records": records,
-                   "wall_seconds": time.time() - started}, stream, indent=1)
+        json.dump({"study": fv.study, "seeds": seeds, "summary": summary,
+                   "statistics": statistics, "records": records,
+                   "run_seconds": sum(r.get("train_seconds", 0) for r in records),
+                   "wall_seconds": wall_seconds, "jobs": fv.jobs, **provenance(fv),
+                   "bootstrap": {"resamples": study_stats.NUM_RESAMPLES,
+                                 "seed": study_stats.BOOTSTRAP_SEED, "kind": "percentile"}},
+                  stream, indent=1)
     with open(prefix + ".md", "w", encoding="utf-8") as stream:
         stream.write(table + "\n")
     save_png(prefix + "_samples.png", visualize.table_picture(samples_table(fv, arms)))
-    print(f"{table}\n\nstudy {fv.study}: {time.time() - started:.0f} s, written to {prefix}.*",
+    if fv.plot:
+        study_plot.plot_per_seed(statistics, prefix + "_seeds.png",
+                                 title=f"{len(seeds)} seeds per arm, {fv.train_steps} steps")
+    print(f"{table}\n\nstudy {fv.study}: {wall_seconds:.0f} s, written to {prefix}.*",
           flush=True)
-
 
 if __name__ == "__main__":
     define_flags()

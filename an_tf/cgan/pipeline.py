@@ -13,12 +13,14 @@ from an_tf.cgan.discriminator import CONDITIONINGS, Discriminator, discriminator
 from an_tf.cgan.export import export_generator
 from an_tf.cgan.gan_model import ConditionalGAN
 from an_tf.cgan.generator import Generator, generator_widths, validate_common
+from an_tf.cgan.data_sources import (  # noqa: F401 (the data interface of the pipeline)
+    CLASS_NAMES_FILE, check_class_names, class_names, dataset_identity, prepare_data,
+    read_class_names, real_dataset, training_stream, write_class_names)
 from an_tf.data.imagenet import NUM_CLASSES as IMAGENET_CLASSES
-from an_tf.data.imagenet import imagenet_train_stream
 from an_tf.data.streams import first_element, shuffled_indices
 from an_tf.data.synthetic_shapes import make_example
 
-DATASETS = ("imagenet2012", "synthetic")
+DATASETS = ("imagenet2012", "synthetic", "image_folder", "tfds")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,9 +28,13 @@ class CGANConfig:
     """Model, optimisation and data settings of a cGAN run (defaults: the paper's 128^2 setting).
 
     Args:
-        dataset: "imagenet2012" (tfds, manual download) or "synthetic" (built-in shapes).
+        dataset: "imagenet2012" (tfds, manual download), "synthetic" (built-in shapes),
+            "image_folder" (DIR/<class>/images) or "tfds" (any tfds image classification set).
         data_dir, manual_dir: tfds data directory and ImageNet archive directory.
         synthetic_examples: size of the synthetic dataset.
+        image_folder: the labelled folder DIR (dataset "image_folder").
+        tfds_name, tfds_split, tfds_image_key, tfds_label_key: the tfds dataset (dataset "tfds").
+        random_crop, random_flip: training augmentation of image_folder/tfds data (seeded).
         resolution, num_classes, z_dim, channels: Generator/Discriminator sizes.
         g_an_resolutions, d_an_resolutions: output resolutions of the blocks with attention.
         attention: "an", "self_attention" or "none"; conditioning: "concat" or "projection".
@@ -42,6 +48,13 @@ class CGANConfig:
     data_dir: str | None = None
     manual_dir: str | None = None
     synthetic_examples: int = 50000
+    image_folder: str | None = None
+    tfds_name: str | None = None
+    tfds_split: str = "train"
+    tfds_image_key: str = "image"
+    tfds_label_key: str = "label"
+    random_crop: bool = False
+    random_flip: bool = False
     resolution: int = 128
     num_classes: int = IMAGENET_CLASSES
     z_dim: int = 128
@@ -66,6 +79,10 @@ class CGANConfig:
         if self.dataset == "imagenet2012" and self.num_classes != IMAGENET_CLASSES:
             raise ValueError(f"num_classes must be {IMAGENET_CLASSES} for imagenet2012, "
                              f"got {self.num_classes}")
+        if self.dataset == "image_folder" and not self.image_folder:
+            raise ValueError("dataset image_folder needs --image_folder=DIR")
+        if self.dataset == "tfds" and not self.tfds_name:
+            raise ValueError("dataset tfds needs --tfds_name=NAME (e.g. cifar10)")
         # The networks' own checks, without creating any TF object (the runtime may not start yet).
         num_blocks = max(self.resolution.bit_length() - 3, 0)
         validate_common(self.resolution, self.num_classes, self.channels, self.attention,
@@ -96,6 +113,9 @@ def cgan_config_from_hparams(hparams):
             values[name] = tuple(int(r) for r in values[name])
     if "ema_decay" in values:
         values["ema_decay"] = values["ema_decay"] or None
+    for name in ("random_crop", "random_flip"):
+        if name in values:
+            values[name] = bool(values[name])
     return CGANConfig(**values)
 
 
@@ -131,12 +151,16 @@ def _synthetic_stream(config, seed, start, input_context):
         num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
 
 
-def make_dataset_fn(config, global_batch_size, seed=0):
+def make_dataset_fn(config, global_batch_size, seed=0, data=None):
     """fn(input_context, start_step=0) -> infinite dataset of per-replica batches {"image"
     (B,R,R,3), "label"}, whose first batch is the one of training step `start_step` (a run resumed
-    there sees exactly what a straight run sees; the examples before it are not produced)."""
+    there sees exactly what a straight run sees; the examples before it are not produced).
+    `data`: `prepare_data(config)` if already called (else it is called at the first use)."""
+    prepared = {"data": data}
 
     def make_dataset(input_context, start_step=0):
+        if prepared["data"] is None and config.dataset in ("image_folder", "tfds"):
+            prepared["data"] = prepare_data(config)
         batch_size = input_context.get_per_replica_batch_size(global_batch_size)
         batches_per_step = (input_context.num_replicas_in_sync
                             // input_context.num_input_pipelines)
@@ -144,9 +168,7 @@ def make_dataset_fn(config, global_batch_size, seed=0):
         if config.dataset == "synthetic":
             examples = _synthetic_stream(config, seed, start, input_context)
         else:
-            examples = imagenet_train_stream(
-                config.resolution, config.data_dir, config.manual_dir, seed, start,
-                config.shuffle_buffer, input_context)
+            examples = training_stream(config, prepared["data"], seed, start, input_context)
         examples = examples.map(lambda example: {"image": example["image"],
                                                  "label": tf.cast(example["label"], tf.int32)})
         return examples.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
@@ -157,3 +179,15 @@ def make_dataset_fn(config, global_batch_size, seed=0):
 def export_fn(model, export_dir):
     """`run_training`'s export hook: the sampling (EMA if enabled) generator as a SavedModel."""
     return export_generator(model.sampling_generator, export_dir)
+
+
+def export_named_generator(generator, export_dir, names=None):
+    """`export_generator`, with the class names stored in the SavedModel when given."""
+    return export_generator(generator, export_dir,
+                            class_names=None if names is None else list(names))
+
+
+def make_export_fn(names=None):
+    """`export_fn` that also stores the class names in the SavedModel (when given)."""
+    return lambda model, export_dir: export_named_generator(model.sampling_generator,
+                                                            export_dir, names)

@@ -5,6 +5,7 @@ Shape letters: K classes shown, S samples per class, R resolution, r layout reso
 """
 
 import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 import tensorflow as tf
 
 from an_tf.data.synthetic_shapes import best_entity_iou
@@ -47,12 +48,30 @@ def categorical_interpolation(generator, z, first_class, second_class, num_steps
     return images.reshape((rows, num_steps) + images.shape[1:])
 
 
+def labelled_rows_picture(table, row_names, max_chars=18):
+    """uint8 picture of a (rows, cols, R, R, 3) table in [-1, 1] with each row's name written
+    in a left margin (Pillow's default font)."""
+    grid = table_picture(table)  # (H,W,3) uint8
+    font = ImageFont.load_default()
+    names = [str(name)[:max_chars] for name in row_names]
+    margin = 6 + max(int(font.getlength(name)) for name in names)
+    picture = Image.new("RGB", (margin + grid.shape[1], grid.shape[0]), (255, 255, 255))
+    picture.paste(Image.fromarray(grid), (margin, 0))
+    draw = ImageDraw.Draw(picture)
+    row_height = np.asarray(table).shape[2] + 2  # image_grid's padding
+    for row, name in enumerate(names):
+        draw.text((3, row * row_height + row_height // 2 - 6), name, fill=(0, 0, 0), font=font)
+    return np.asarray(picture)
+
+
 def make_sample_fn(num_classes, z_dim, real_batch=None, classes_shown=8, samples_per_class=8,
-                   num_layout_examples=4, seed=1234):
+                   num_layout_examples=4, seed=1234, class_names=None):
     """sample_fn(model, step) for `run_training`: fixed noise, so grids are comparable over steps.
 
     Returns a dict with
       "samples": (K, S, R, R, 3) table, one row per class, from the sampling (EMA) generator;
+      "samples_named": with `class_names` (list of num_classes str), the same table as one
+        picture (1, H, W, 3) with each row's class name in a left margin;
       "interpolation": (4, 8, R, R, 3), categorical interpolation between the first and last class;
       "layout_argmax/<block>", "layout_entities/<block>": G's AN layouts (supplement Figure 4);
       "an_gamma/<block>", "an_entities_used/<block>": scalars per AN layer of G;
@@ -63,7 +82,8 @@ def make_sample_fn(num_classes, z_dim, real_batch=None, classes_shown=8, samples
       (see `best_entity_iou`).
     """
     classes = np.linspace(0, num_classes - 1, min(classes_shown, num_classes)).round()
-    labels = np.repeat(classes.astype(np.int32), samples_per_class)  # (K*S,)
+    classes = classes.astype(np.int32)
+    labels = np.repeat(classes, samples_per_class)  # (K*S,)
     z = np.random.default_rng(seed).standard_normal((labels.size, z_dim)).astype(np.float32)
 
     real = {}
@@ -77,6 +97,9 @@ def make_sample_fn(num_classes, z_dim, real_batch=None, classes_shown=8, samples
                                     return_layouts=True)  # (K*S,R,R,3)
         images = np.asarray(images)
         values = {"samples": images.reshape((-1, samples_per_class) + images.shape[1:])}
+        if class_names is not None:
+            picture = labelled_rows_picture(values["samples"], [class_names[c] for c in classes])
+            values["samples_named"] = (picture.astype(np.float32) / 127.5 - 1.0)[None]
         if num_classes > 1:
             values["interpolation"] = categorical_interpolation(generator, z[:4], 0,
                                                                 num_classes - 1)

@@ -1,7 +1,10 @@
-"""Evaluation of the cGAN: the published FID / Intra-FID / IS protocol with the 2015 TF Inception
-graph, and download-free metrics on the built-in synthetic shapes (docs/evaluation.md)."""
+"""Evaluation of the cGAN against the run's own data: the published FID / Intra-FID / IS protocol
+with the 2015 TF Inception graph, and download-free metrics with a small classifier of the data
+(the built-in shapes, or any labelled dataset), also during training (docs/evaluation.md)."""
 
 from an_tf.metrics.class_features import ClassFeatureStore, cached_class_features
+from an_tf.metrics.classifier_eval import evaluate_with_classifier
+from an_tf.metrics.data_classifier import DataClassifier, load_or_train_data_classifier
 from an_tf.metrics.frechet import frechet_distance
 from an_tf.metrics.generator_eval import InceptionProtocol, evaluate_generator, real_class_moments
 from an_tf.metrics.inception import InceptionFileError, InceptionNetwork
@@ -17,6 +20,7 @@ from an_tf.metrics.streaming import DistributedMapper, quantize
 __all__ = [
     "ClassFeatureStore",
     "ClassMoments",
+    "DataClassifier",
     "DistributedMapper",
     "InceptionFileError",
     "InceptionNetwork",
@@ -30,11 +34,13 @@ __all__ = [
     "colour_object_mask",
     "evaluate_generator",
     "evaluate_generator_on_shapes",
+    "evaluate_with_classifier",
     "fid_of",
     "frechet_distance",
     "inception_score",
     "intra_fid",
     "load_or_train_classifier",
+    "load_or_train_data_classifier",
     "quantize",
     "real_class_moments",
 ]

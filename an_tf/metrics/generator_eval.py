@@ -49,7 +49,9 @@ def real_class_moments(network, batches, strategy=None, into=None):
     return moments
 
 
-def _generated_mapper(generator, network, strategy):
+def generated_mapper(generator, network, strategy=None):
+    """The `DistributedMapper` (z, labels) -> features, logits that `evaluate_generator` uses;
+    reuse it across calls to trace once."""
     def generate(z, labels):
         features, logits = network(quantize(generator(z, labels, training=False)))
         return {"features": features, "logits": logits}
@@ -57,11 +59,13 @@ def _generated_mapper(generator, network, strategy):
     return DistributedMapper(generate, strategy)
 
 
-def evaluate_generator(generator, network, real, protocol=InceptionProtocol(), strategy=None):
+def evaluate_generator(generator, network, real, protocol=InceptionProtocol(), strategy=None,
+                       mapper=None):
     """{"fid", "inception_score", "inception_score_std", "intra_fid", "intra_fid_per_class",
     "num_samples", ...} of `generator` against `real` (`ClassMoments` or `ClassFeatureStore` of
-    real features). Intra-FID holds one class's statistics at a time."""
-    mapper = _generated_mapper(generator, network, strategy)
+    real features). Intra-FID holds one class's statistics at a time. `mapper`: a
+    `generated_mapper` of the same arguments, if one exists already."""
+    mapper = mapper or generated_mapper(generator, network, strategy)
     overall = RunningMoments()
     scores = InceptionScoreAccumulator(protocol.num_samples, protocol.num_splits)
     for z, labels in noise_and_labels(protocol.num_samples, generator.z_dim,

@@ -68,6 +68,12 @@ def _graph_kind(graph_def, path):
                                                    "not found in the graph"))
 
 
+def check_inception_file(path):
+    """"tfgan" or "ttur" for a usable graph file, else InceptionFileError (one line); reads the
+    file only (no TF runtime needed: usable before training starts)."""
+    return _graph_kind(read_graph_def(path), path)
+
+
 def resize_like_tf1(images):
     """uint8 or float (B, R, R, 3) in [0, 255] -> float32 (B, 299, 299, 3), bilinear resizing
     without half-pixel centres (TF1's resize_bilinear, as the published evaluation code)."""

@@ -9,11 +9,9 @@ Shape letters: B batch, R resolution, D features, K classes, r layout resolution
 import numpy as np
 
 from an_tf.data.synthetic_shapes import best_entity_iou, load_synthetic_shapes
-from an_tf.metrics.inception_score import InceptionScoreAccumulator
-from an_tf.metrics.intra_fid import ClassMoments, fid_of, intra_fid
-from an_tf.metrics.layout_metrics import LayoutStatistics, colour_object_mask
-from an_tf.metrics.streaming import (DistributedMapper, dequantize, noise_and_labels,
-                                     quantize)
+from an_tf.metrics.classifier_eval import evaluate_with_classifier, layouts_of
+from an_tf.metrics.layout_metrics import LayoutStatistics
+from an_tf.metrics.streaming import DistributedMapper
 
 REAL_SEED = 7003  # held-out real images: neither the classifier's nor the GAN runs' data
 
@@ -24,43 +22,12 @@ def real_shapes(resolution, num_classes, num_examples, batch_size=100, seed=REAL
     return dataset.batch(batch_size).as_numpy_iterator()
 
 
-def _generated_mapper(generator, classifier, strategy):
-    def generate(z, labels):
-        images, layouts = generator(z, labels, training=False, return_layouts=True)
-        pixels = quantize(images)  # (B,R,R,3) uint8
-        features, logits = classifier(pixels)
-        return {"pixels": pixels, "features": features, "logits": logits,
-                **{f"layout:{name}": layout for name, layout in layouts.items()}}
-
-    return DistributedMapper(generate, strategy)
-
-
-def _layouts(outputs):
-    return {key.split(":", 1)[1]: value for key, value in outputs.items()
-            if key.startswith("layout:")}
-
-
 def evaluate_generator_on_shapes(generator, classifier, real, num_samples=5000, batch_size=100,
                                  seed=0, num_splits=10, strategy=None):
     """Metrics of `generator` (labels cycling through the classes) against `real`, the
-    `ClassMoments` of the classifier's features of real images."""
-    mapper = _generated_mapper(generator, classifier, strategy)
-    generated, layouts = ClassMoments(), LayoutStatistics("g_")
-    scores = InceptionScoreAccumulator(num_samples, num_splits)
-    correct = 0
-    for z, labels in noise_and_labels(num_samples, generator.z_dim, generator.num_classes,
-                                      batch_size, seed):
-        outputs = mapper(z=z, labels=labels)
-        correct += int(np.sum(outputs["logits"].argmax(-1) == labels))
-        generated.update(outputs["features"], labels)
-        scores.update(outputs["logits"])
-        masks = colour_object_mask(dequantize(outputs["pixels"]), labels)
-        layouts.update(_layouts(outputs), masks)
-    score, score_std = scores.result()
-    intra, _ = intra_fid(generated, real)
-    return {"accuracy": correct / num_samples, "fd": fid_of(generated.overall(), real.overall()),
-            "intra_fd": intra, "is_like": score, "is_like_std": score_std,
-            "num_samples": num_samples, **layouts.result()}
+    `ClassMoments` of the classifier's features of real images, with G's layouts scored."""
+    return evaluate_with_classifier(generator, classifier, real, num_samples, batch_size, seed,
+                                    num_splits, strategy, shapes_layouts=True)
 
 
 def discriminator_layout_metrics(discriminator, batches, strategy=None):
@@ -72,7 +39,7 @@ def discriminator_layout_metrics(discriminator, batches, strategy=None):
     statistics = LayoutStatistics("d_")
     for batch in batches:
         outputs = mapper(image=batch["image"], label=batch["label"])
-        statistics.update(_layouts(outputs), batch["mask"])
+        statistics.update(layouts_of(outputs), batch["mask"])
     return statistics.result()
 
 

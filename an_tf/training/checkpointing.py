@@ -16,14 +16,18 @@ deleted after that. A run killed during a save therefore leaves the state file p
 previous, complete checkpoint (tested in tests/training/test_checkpointing.py).
 """
 
+import contextlib
+import glob
 import json
 import os
+import shutil
 
 import keras
 import tensorflow as tf
 from absl import logging
 
 from an_tf.training.state import state_variables
+from an_tf.training.write_errors import WorkdirWriteError, write_failure
 
 STEP_KEY = "step/.ATTRIBUTES/VARIABLE_VALUE"
 MANIFEST_KEY = "manifest/.ATTRIBUTES/VARIABLE_VALUE"
@@ -146,9 +150,23 @@ class Checkpointer:
 
         Returns:
             The path prefix of the new checkpoint.
+
+        Raises:
+            training.write_errors.WorkdirWriteError: the disk is full, read-only or gone (one
+                line with the free space); the partial files are removed, and the `checkpoint`
+                state file still names the previous complete checkpoint.
         """
         self.step.assign(step)
-        path = self.manager.save(checkpoint_number=step)
+        prefix = os.path.join(self.directory, f"ckpt-{step}")
+        consequence = (f"the latest complete checkpoint is still {self.latest_checkpoint}"
+                       if self.latest_checkpoint else "no checkpoint was written yet")
+        try:
+            with write_failure("checkpoint", prefix, consequence + "; free space and rerun"):
+                path = self.manager.save(checkpoint_number=step)
+        except WorkdirWriteError:
+            if prefix not in self.manager.checkpoints:  # never a complete, listed checkpoint
+                _remove_partial_save(prefix)
+            raise
         logging.info("saved checkpoint %s (%d variables)", path, len(self.variables))
         return path
 
@@ -179,6 +197,15 @@ class Checkpointer:
         """
         path = self.latest_checkpoint
         return 0 if path is None else self.restore(path)
+
+
+def _remove_partial_save(prefix):
+    """Deletes what a failed save of `prefix` left (TF's `<prefix>_temp` shard directory, a
+    partly merged index or data file), so that the space is free again."""
+    shutil.rmtree(prefix + "_temp", ignore_errors=True)
+    for path in glob.glob(glob.escape(prefix) + ".*"):
+        with contextlib.suppress(OSError):
+            os.remove(path)
 
 
 def run_objects(model):

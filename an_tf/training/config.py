@@ -36,6 +36,12 @@ class TrainingConfig:
             that strategy "mirrored" has that many replicas on a CPU-only machine (demos, tests).
         on_nan: "stop" (a non-finite loss or gradient ends the run without saving) or "skip"
             (that update is not applied and is counted in the "skipped_updates" summary).
+        restore_from: resume from this checkpoint (a step number, "latest", "best" or a path
+            prefix) instead of the newest one that verifies (`training.verify`).
+        eval_every: steps between calls of `run_training`'s `evaluate_fn` (and one at the end);
+            0: no evaluation during training.
+        best_metric: the result of `evaluate_fn` (lower is better, e.g. "fid") by which the best
+            checkpoint is kept in <workdir>/checkpoints/best/ (None: none kept).
     """
 
     workdir: str
@@ -53,6 +59,9 @@ class TrainingConfig:
     export_dir: str | None = None
     num_cpu_devices: int = 1
     on_nan: str = "stop"
+    restore_from: str | None = None
+    eval_every: int = 0
+    best_metric: str | None = None
 
     def __post_init__(self):
         if not self.workdir:
@@ -61,6 +70,10 @@ class TrainingConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"TrainingConfig.{name} must be an integer >= 1, got {value!r}")
+        if isinstance(self.eval_every, bool) or not isinstance(self.eval_every, int) \
+                or self.eval_every < 0:
+            raise ValueError(f"TrainingConfig.eval_every must be an integer >= 0, "
+                             f"got {self.eval_every!r}")
         if self.strategy not in STRATEGIES:
             raise ValueError(
                 f"TrainingConfig.strategy must be one of {STRATEGIES}, got {self.strategy!r}")

@@ -8,6 +8,8 @@ import tensorflow as tf
 from absl import logging
 
 from an_tf.training import checkpointing
+from an_tf.training.write_errors import write_failure
+from an_tf.training.checkpoint_choice import resolve_checkpoint
 
 
 def save_model_atomically(module_or_model, export_dir, signatures=None):
@@ -28,6 +30,8 @@ def save_model_atomically(module_or_model, export_dir, signatures=None):
     Raises:
         ValueError: `export_dir` is a non-empty directory that is not a SavedModel (it would be
             deleted: e.g. the workdir given as export_dir by mistake).
+        training.write_errors.WorkdirWriteError: the disk is full, read-only or gone (one line
+            with the free space); the temporary directory is removed.
     """
     export_dir = os.path.abspath(export_dir)
     if (os.path.isdir(export_dir) and os.listdir(export_dir)
@@ -35,15 +39,18 @@ def save_model_atomically(module_or_model, export_dir, signatures=None):
         raise ValueError(
             f"export_dir {export_dir} exists and is not a SavedModel: not replacing it")
     parent, name = os.path.split(export_dir)
-    os.makedirs(parent, exist_ok=True)
-    temporary = tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=parent)
+    consequence = "an earlier export there is unchanged; free space and export again"
+    with write_failure("export", export_dir, consequence):
+        os.makedirs(parent, exist_ok=True)
+        temporary = tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=parent)
     try:
-        tf.saved_model.save(module_or_model, temporary, signatures=signatures)
-        old = None
-        if os.path.exists(export_dir):
-            old = tempfile.mkdtemp(prefix=f".{name}.old-", dir=parent)
-            os.replace(export_dir, os.path.join(old, name))
-        os.replace(temporary, export_dir)
+        with write_failure("export", export_dir, consequence):
+            tf.saved_model.save(module_or_model, temporary, signatures=signatures)
+            old = None
+            if os.path.exists(export_dir):
+                old = tempfile.mkdtemp(prefix=f".{name}.old-", dir=parent)
+                os.replace(export_dir, os.path.join(old, name))
+            os.replace(temporary, export_dir)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
@@ -63,8 +70,8 @@ def track_model_variables(module, model):
     module.tf_variables = [variable.value for variable in model.variables]
 
 
-def restore_model_for_export(workdir, model):
-    """Loads every variable of the latest checkpoint of a run into `model`.
+def restore_model_for_export(workdir, model, checkpoint="latest"):
+    """Loads every variable of a checkpoint of a run (by default the latest) into `model`.
 
     The whole saved state is restored (weights, EMA copies, batch-norm statistics, spectral-norm
     vectors, optimizer slots), and it must match the model exactly, so a model built differently
@@ -74,20 +81,22 @@ def restore_model_for_export(workdir, model):
         workdir: the run's directory (as in `TrainingConfig.workdir`).
         model: a model built exactly like the trained one (same `build_model`: networks and
             optimizers built).
+        checkpoint: "latest", "best" (kept by the evaluation during training) or a step number
+            (see `checkpoint_choice.resolve_checkpoint`).
 
     Returns:
         The step of the checkpoint (int).
 
     Raises:
-        FileNotFoundError: the workdir has no checkpoint.
+        FileNotFoundError: the workdir has no such checkpoint (one line listing what exists).
         training.checkpointing.CheckpointMismatchError: the checkpoint does not hold exactly the
             model's variables (one line naming the first differences).
     """
     directory = checkpointing.checkpoint_directory(workdir)
-    path = tf.train.latest_checkpoint(directory)
-    if path is None:
+    if tf.train.latest_checkpoint(directory) is None:
         raise FileNotFoundError(
             f"no checkpoint in {directory}: train with --workdir={workdir} first")
+    path = resolve_checkpoint(workdir, checkpoint)
     checkpointer = checkpointing.Checkpointer(directory, **checkpointing.run_objects(model))
     step = checkpointer.restore(path)
     logging.info("restored all %d variables of step %d from %s",

@@ -7,7 +7,9 @@ dataset from its beginning. Here every variable (models, optimizers, RNG states;
 `training.state`) and the step are saved together every `checkpoint_every` steps, the data stream
 is re-created at the saved step (`make_dataset(input_context, start_step)`), and summaries,
 samples and checkpoints happen at exact steps. A non-finite loss or gradient stops the run
-without saving, or (on_nan="skip") its update is skipped and counted.
+without saving, or (on_nan="skip") its update is skipped and counted. The writing process holds
+<workdir>/.lock, resumes only from a verified checkpoint (`training.verify`), and on SIGTERM/SIGINT
+checkpoints the step reached and exits (`training.preemption`).
 """
 
 import dataclasses
@@ -20,14 +22,17 @@ import keras
 import tensorflow as tf
 from absl import logging
 
-from an_tf.training import checkpointing
+from an_tf.training import checkpointing, preemption, verify
+from an_tf.training.eval_hook import EvalHook
 from an_tf.training.config import TrainResult
 from an_tf.training.strategy import create_strategy, is_chief, task_name
 from an_tf.training.summaries import SummaryWriter
 from an_tf.training.workdir import record_run_settings
+from an_tf.training.workdir_lock import WorkdirLock
 
 
-def run_training(config, build_model, make_dataset, sample_fn=None, export_fn=None, hparams=None):
+def run_training(config, build_model, make_dataset, sample_fn=None, export_fn=None, hparams=None,
+                 evaluate_fn=None):
     """Trains (or resumes training of) a model under a `tf.distribute` strategy.
 
     Args:
@@ -46,6 +51,9 @@ def run_training(config, build_model, make_dataset, sample_fn=None, export_fn=No
             [-1, 1] or (R,K,H,W,C) image tables; called every `sample_every` steps on the chief.
         export_fn: optional callable (model, export_dir), called at the end if `config.export_dir`.
         hparams: dict of all flags, saved in <workdir>/config.json (changes are logged on resume).
+        evaluate_fn: optional callable (model, step) -> dict name -> number, called every
+            `config.eval_every` steps and at the end (see `training.eval_hook`: TensorBoard
+            "eval/<name>", <workdir>/metrics.jsonl, the best checkpoint by `config.best_metric`).
 
     Returns:
         A `TrainResult`.
@@ -58,6 +66,15 @@ def run_training(config, build_model, make_dataset, sample_fn=None, export_fn=No
         training.checkpointing.CheckpointMismatchError: the latest checkpoint does not hold
             exactly the model's variables.
         TrainingDivergedError: a non-finite loss or gradient with on_nan="stop".
+        training.workdir_lock.WorkdirLockedError: another run holds <workdir>/.lock.
+        training.verify.CheckpointCorruptError: the `config.restore_from` checkpoint does not
+            verify (without it, a damaged latest checkpoint is moved aside and the newest one that
+            verifies is used: `training.verify.checkpoint_to_resume`).
+        training.write_errors.WorkdirWriteError: a checkpoint (or config.json, the lock, an
+            export) cannot be written: disk full, read-only or gone. Summaries and pictures that
+            cannot be written are only warned about.
+        training.preemption.TrainingInterrupted: SIGTERM or SIGINT; the step reached at the end of
+            the current `steps_per_loop` chunk was checkpointed first (exit code 75).
     """
     keras.utils.set_random_seed(config.seed)
     keras.config.set_dtype_policy(config.mixed_precision or "float32")
@@ -67,7 +84,21 @@ def run_training(config, build_model, make_dataset, sample_fn=None, export_fn=No
         raise ValueError(f"batch_size={config.batch_size} (global) is not divisible by the "
                          f"{replicas} replicas of strategy {config.strategy!r}")
     chief = is_chief(strategy)
-    latest = tf.train.latest_checkpoint(checkpointing.checkpoint_directory(config.workdir))
+    lock = WorkdirLock(config.workdir) if chief else None  # one writing run per workdir
+    try:
+        with preemption.StopSignals() as stop:
+            return _run_locked(config, strategy, stop, build_model, make_dataset, sample_fn,
+                               export_fn, hparams, evaluate_fn)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run_locked(config, strategy, stop, build_model, make_dataset, sample_fn, export_fn, hparams,
+                evaluate_fn):
+    """`run_training` once the workdir is locked and signals are caught: resume, train, export."""
+    chief = is_chief(strategy)
+    latest = verify.checkpoint_to_resume(config.workdir, config.restore_from, fix=chief)
     for line in record_run_settings(config.workdir, config, hparams, write=chief,
                                     resuming=latest is not None):
         logging.warning("setting changed since the last run in this workdir: %s", line)
@@ -88,8 +119,15 @@ def run_training(config, build_model, make_dataset, sample_fn=None, export_fn=No
         logging.info("resuming from %s at step %d", latest, step)
 
     writer = SummaryWriter(config.workdir, enabled=chief)
+    evaluation = None
+    if evaluate_fn is not None and config.eval_every:
+        evaluation = EvalHook(config, evaluate_fn, model, objects, writer, chief,
+                              checkpointer.directory)
+        evaluation.resume_at(step)
+        if step < config.train_steps:
+            evaluation.prepare()
     state = _RunState(config, strategy, model, iterator, checkpointer, writer, sample_fn, chief,
-                      objects["skipped_updates"])
+                      objects["skipped_updates"], evaluation, stop=stop)
     try:
         step, metrics = _train(state, step)
     finally:
@@ -120,6 +158,8 @@ class _RunState:
     sample_fn: object
     chief: bool
     skipped_updates: object
+    evaluation: object = None  # an eval_hook.EvalHook, or None
+    stop: object = None  # a preemption.StopSignals, or None
 
 
 def _set_on_nan(model, on_nan):
@@ -219,8 +259,10 @@ def _make_train_function(strategy, model, steps_per_loop, stop_on_nan):
 def _next_stop(step, config):
     """The first step after `step` at which something happens (summary, sample, save, the end)."""
     stops = [config.train_steps, step + config.steps_per_loop]
-    for every in (config.summary_every, config.sample_every, config.checkpoint_every):
-        stops.append((step // every + 1) * every)
+    for every in (config.summary_every, config.sample_every, config.checkpoint_every,
+                  config.eval_every):
+        if every:  # eval_every 0: no evaluation
+            stops.append((step // every + 1) * every)
     return min(stops)
 
 
@@ -240,6 +282,7 @@ def _train(state, step):
     last_time, last_step = time.time(), step
     variable_count = checkpointing.state_variable_count(model)
     while step < config.train_steps:
+        _stop_if_requested(state, step)
         num_steps = _next_stop(step, config) - step
         outputs, done, nonfinite = train_function(state.iterator,
                                                   tf.constant(num_steps, tf.int32))
@@ -273,9 +316,25 @@ def _after_steps(state, step, metrics, steps_per_second):
         state.model.reset_metrics()  # Mean trackers then average over one summary interval.
     if state.sample_fn is not None and state.chief and (step % config.sample_every == 0 or final):
         state.writer.write(step, state.sample_fn(state.model, step))
+    if state.evaluation is not None and state.evaluation.due(step):
+        state.evaluation(step)  # before the save: a crash in between re-runs it on resume
     if step % config.checkpoint_every == 0 or final:
         state.checkpointer.save(step)
         state.writer.flush()
+
+
+def _stop_if_requested(state, step):
+    """After SIGTERM/SIGINT (on any worker): checkpoint `step` and raise TrainingInterrupted."""
+    if state.stop is None or not state.stop.requested(state.strategy):
+        return
+    latest = state.checkpointer.latest_checkpoint
+    if step and (latest is None or checkpointing.checkpoint_step(latest) != step):
+        latest = state.checkpointer.save(step)
+    state.writer.flush()
+    saved = f"checkpoint {latest} written" if latest else "nothing trained yet"
+    raise preemption.TrainingInterrupted(
+        f"stopped by {state.stop.signal_name} at step {step} of {state.config.train_steps}: "
+        f"{saved}; run the same command again to continue")
 
 
 def _stop_diverged(state, step, metrics):

@@ -3,13 +3,17 @@
 Shape letters: B batch, H height, W width, C channels (1 or 3), n semantic entities.
 """
 
+import contextlib
 import math
 import os
 
 import numpy as np
 import tensorflow as tf
 from PIL import Image
+from absl import logging
 from tensorflow.core.framework import summary_pb2
+
+from an_tf.training import write_errors
 
 # Fixed, well separated colours (RGB 0-255) for the entities of a layout; entity k gets colour
 # _PALETTE[k % len(_PALETTE)], so the same entity has the same colour in every picture of a run.
@@ -110,14 +114,22 @@ def save_png(path, picture):
     """Writes a uint8 (H, W, 3) picture to `path` atomically (temporary file, then rename)."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     temporary = path + ".tmp"
-    Image.fromarray(picture).save(temporary, format="PNG")
-    os.replace(temporary, path)
+    try:
+        Image.fromarray(picture).save(temporary, format="PNG")
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)  # a partial file would only hold space
+        raise
 
 
 class SummaryWriter:
     """Writes TensorBoard scalars and images, and PNG grids, for one run.
 
     TensorBoard events go to <workdir>/tensorboard, PNG grids to <workdir>/images/<name>/<step>.png.
+    A write that fails because of the disk (full, read-only, removed) is reported once, in one
+    warning line with the path and the free space, and skipped: pictures and summaries must not
+    end a run that can still checkpoint. Later writes are tried again.
 
     Args:
         workdir: the run's directory.
@@ -130,8 +142,25 @@ class SummaryWriter:
         self.enabled = enabled
         self.max_images = max_images
         self.logdir = os.path.join(workdir, "tensorboard")
-        self._writer = (tf.summary.create_file_writer(self.logdir) if enabled
-                        else tf.summary.create_noop_writer())
+        self.failures = 0  # writes skipped because the disk refused them
+        self._writer = tf.summary.create_noop_writer()
+        if enabled:
+            with self._skip_failure("TensorBoard events", self.logdir):
+                self._writer = tf.summary.create_file_writer(self.logdir)
+
+    @contextlib.contextmanager
+    def _skip_failure(self, what, path):
+        """Warns (the first time only) and goes on when the disk refuses a write."""
+        try:
+            yield
+        except Exception as error:  # noqa: BLE001 (only disk-caused errors are skipped)
+            if not write_errors.is_write_error(error):
+                raise
+            self.failures += 1
+            if self.failures == 1:
+                logging.warning("%s", write_errors.describe(
+                    what, path, error, "training goes on; summaries and pictures are skipped "
+                    "while this lasts (warned once)"))
 
     def scalars(self, step, values):
         """Writes scalars.
@@ -142,7 +171,8 @@ class SummaryWriter:
         """
         if not self.enabled:
             return
-        with self._writer.as_default(step=step):
+        with self._skip_failure("TensorBoard scalars", self.logdir), \
+                self._writer.as_default(step=step):
             for name, value in values.items():
                 tf.summary.write(name, tf.constant(float(np.asarray(value)), tf.float32),
                                  metadata=_SCALAR_METADATA)
@@ -164,10 +194,13 @@ class SummaryWriter:
         with self._writer.as_default(step=step):
             for name, images in values.items():
                 images = _to_numpy(images)
-                tf.summary.write(name, _encoded_images(images[:self.max_images]),
-                                 metadata=_IMAGE_METADATA)
-                paths[name] = os.path.join(self.workdir, "images", name, f"{step}.png")
-                save_png(paths[name], image_grid(images, ncols=ncols))
+                with self._skip_failure("TensorBoard images", self.logdir):
+                    tf.summary.write(name, _encoded_images(images[:self.max_images]),
+                                     metadata=_IMAGE_METADATA)
+                path = os.path.join(self.workdir, "images", name, f"{step}.png")
+                with self._skip_failure("picture", path):
+                    save_png(path, image_grid(images, ncols=ncols))
+                    paths[name] = path
         return paths
 
     def write(self, step, values):
@@ -196,7 +229,9 @@ class SummaryWriter:
         return paths
 
     def flush(self):
-        self._writer.flush()
+        with self._skip_failure("TensorBoard events", self.logdir):
+            self._writer.flush()
 
     def close(self):
-        self._writer.close()
+        with self._skip_failure("TensorBoard events", self.logdir):
+            self._writer.close()

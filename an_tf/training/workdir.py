@@ -4,6 +4,8 @@ import dataclasses
 import json
 import os
 
+from an_tf.training.write_errors import write_failure
+
 CONFIG_FILE = "config.json"
 
 
@@ -43,7 +45,11 @@ def describe_changes(previous, current):
 MUTABLE_SETTINGS = frozenset({
     "train_steps", "checkpoint_every", "summary_every", "sample_every", "steps_per_loop",
     "keep_checkpoints", "export_dir", "on_nan", "strategy", "tpu", "num_cpu_devices", "workdir",
-    "data_dir", "manual_dir", "image_folder", "num_samples", "eval_scenes",
+    "data_dir", "manual_dir", "image_folder", "num_samples", "eval_scenes", "restore_from",
+    # Evaluation during training reads the model, never changes it (training.eval_hook).
+    "eval_every", "best_metric", "eval_num_samples", "eval_batch_size", "inception_path",
+    "eval_num_real_examples",
+    "classifier_dir", "classifier_train_examples", "classifier_epochs",
 })
 
 
@@ -92,8 +98,9 @@ def record_run_settings(workdir, config, hparams, write=True, resuming=False):
             f"({'; '.join(line for line in changes if _setting_name(line) in forbidden)[:300]}): "
             "a workdir belongs to one configuration; use a new --workdir or the same flags")
     if write:
-        os.makedirs(workdir, exist_ok=True)
-        with open(path + ".tmp", "w", encoding="utf-8") as stream:
-            json.dump(current, stream, indent=2, sort_keys=True)
-        os.replace(path + ".tmp", path)
+        with write_failure("run settings", path, "nothing was trained in this run"):
+            os.makedirs(workdir, exist_ok=True)
+            with open(path + ".tmp", "w", encoding="utf-8") as stream:
+                json.dump(current, stream, indent=2, sort_keys=True)
+            os.replace(path + ".tmp", path)
     return changes

@@ -2,9 +2,12 @@
 the memory model skips what cannot fit."""
 
 import an_vs_attention  # made importable by tests/benchmarks/__init__.py
+import pytest
+
 from tests.benchmarks import run_benchmark, table_lines
 
 
+@pytest.mark.slow  # --runslow; kept out of the default suite for its time budget
 def test_quick_run_measures_every_layer_and_mode():
     document, stderr, rc = run_benchmark("an_vs_attention", "--quick")
     assert rc == 0, stderr

@@ -1,9 +1,12 @@
 """benchmarks/an_layer.py and benchmarks/contextual_attention.py --quick: JSON plus a table."""
 
+import pytest
+
 from tests.benchmarks import run_benchmark
 from tests.benchmarks import table_lines
 
 
+@pytest.mark.slow  # --runslow; kept out of the default suite for its time budget
 def test_quick_an_layer_document():
     document, stderr, rc = run_benchmark("an_layer", "--quick")
     assert rc == 0, stderr

@@ -1,8 +1,11 @@
 """benchmarks/serving.py --quick: exports, serves without an_tf, concurrent results equal."""
 
+import pytest
+
 from tests.benchmarks import run_benchmark, table_lines
 
 
+@pytest.mark.slow  # --runslow; kept out of the default suite for its time budget
 def test_quick_serving_document():
     document, stderr, rc = run_benchmark("serving", "--quick")
     assert rc == 0, stderr

@@ -1,9 +1,12 @@
 """benchmarks/train_step.py --quick: both pipelines' steps timed, FLOPs counted, profiled, no
 retracing."""
 
+import pytest
+
 from tests.benchmarks import run_benchmark, table_lines
 
 
+@pytest.mark.slow  # --runslow; kept out of the default suite for its time budget
 def test_quick_train_step_document():
     document, stderr, rc = run_benchmark("train_step", "--quick")
     assert rc == 0, stderr

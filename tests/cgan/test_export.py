@@ -54,3 +54,26 @@ def test_bad_inputs_fail_clearly(exported, labels, match):
     serve = tf.saved_model.load(export_dir).signatures["serving_default"]
     with pytest.raises(tf.errors.InvalidArgumentError, match=match):
         serve(z=tf.zeros([2, Z_DIM]), labels=tf.constant(labels, tf.int64))
+
+
+def test_with_layout_and_class_names(exported, tmp_path):
+    generator, export_dir = exported
+    loaded = tf.saved_model.load(export_dir)
+    assert [n.decode() for n in
+            loaded.signatures["class_names"]()["class_names"].numpy()] == ["0", "1", "2", "3"]
+    z = np.random.default_rng(1).normal(size=(2, Z_DIM)).astype("float32")
+    weights = np.array([[0, 1, 0, 0], [0.5, 0, 0, 0.5]], np.float32)
+    out = loaded.signatures["with_layout"](z=tf.constant(z), class_weights=tf.constant(weights))
+    images, layouts = generator(z, weights, training=False, return_layouts=True)
+    np.testing.assert_allclose(out["images"].numpy(), np.asarray(images), atol=1e-5)
+    layout = np.asarray(layouts[sorted(layouts)[0]])
+    assert out["layout"].shape == layout.shape == (2, 32, 32, 4)
+    np.testing.assert_allclose(out["layout"].numpy(), layout, atol=1e-5)
+    one_hot = loaded.signatures["serving_default"](z=tf.constant(z[:1]),
+                                                    labels=tf.constant([1], tf.int64))["images"]
+    np.testing.assert_allclose(out["images"].numpy()[:1], one_hot.numpy(), atol=1e-4)
+    named = export_generator(generator, str(tmp_path / "named"), class_names=list("abcd"))
+    names = tf.saved_model.load(named).signatures["class_names"]()["class_names"].numpy()
+    assert [n.decode() for n in names] == list("abcd")
+    with pytest.raises(ValueError, match="class_names has 2 names, the generator has 4"):
+        export_generator(generator, str(tmp_path / "bad"), class_names=["a", "b"])

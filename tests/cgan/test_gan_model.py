@@ -91,6 +91,7 @@ def test_discriminator_separates_fixed_real_from_fixed_fake():
     assert float(tf.reduce_min(real_logits)) > float(tf.reduce_max(fake_logits))
 
 
+@pytest.mark.slow  # --runslow; kept out of the default suite for its time budget
 def test_two_replicas_match_one_device_on_the_same_global_batch():
     """Synchronized BN, global-batch noise and gradient scaling make the update identical.
 

@@ -28,6 +28,7 @@ def test_smoke_flagfile_trains_samples_and_checkpoints(tmp_path_factory):
     assert os.listdir(os.path.join(workdir, "tensorboard"))
 
 
+@pytest.mark.slow  # --runslow; kept out of the default suite for its time budget
 def test_rerun_resumes_from_the_checkpoint_step(tmp_path):
     workdir = str(tmp_path / "run")
     run_cgan_main(f"--workdir={workdir}", "--train_steps=1", "--checkpoint_every=1",

@@ -18,6 +18,7 @@ def parse(*args):
     return parse_flags(compare_inpaint, f"--config={SMOKE}", *args)
 
 
+@pytest.mark.slow  # --runslow; kept out of the default suite for its time budget
 def test_tiny_comparison_writes_json_table_and_figure(tmp_path, capsys):
     workdir = str(tmp_path / "compare")
     results = compare_inpaint.run(parse(

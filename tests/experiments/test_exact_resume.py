@@ -57,7 +57,8 @@ def _straight(pipeline, tmp_path_factory, *extra):
     return _STRAIGHT[key]
 
 
-@pytest.mark.parametrize("pipeline", ["cgan", "inpaint"])
+# cgan: tests/faults/test_preemption.py::test_sigterm_cgan runs the same comparison by default.
+@pytest.mark.parametrize("pipeline", [pytest.param("cgan", marks=pytest.mark.slow), "inpaint"])
 def test_stopped_and_rerun_equals_straight(pipeline, tmp_path, tmp_path_factory):
     straight = _straight(pipeline, tmp_path_factory)
     _train(pipeline, str(tmp_path), f"--train_steps={FIRST}")
@@ -67,6 +68,8 @@ def test_stopped_and_rerun_equals_straight(pipeline, tmp_path, tmp_path_factory)
     assert count > 50  # a real model's state, not a toy's
 
 
+# Multi-replica resume stays in the default suite through tests/training/test_multi_worker.py.
+@pytest.mark.slow  # ~4 min for both pipelines (three traced mirrored runs each)
 @pytest.mark.parametrize("pipeline", ["cgan", "inpaint"])
 def test_mirrored_two_replicas_stopped_and_rerun_equals_straight(pipeline, tmp_path,
                                                                  tmp_path_factory):
@@ -107,7 +110,7 @@ def _kill_after_first_checkpoint(pipeline, workdir):
     assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
 
 
-@pytest.mark.parametrize("pipeline", ["cgan", "inpaint"])
+@pytest.mark.parametrize("pipeline", ["cgan", pytest.param("inpaint", marks=pytest.mark.slow)])
 def test_killed_with_sigkill_and_rerun_equals_straight(pipeline, tmp_path, tmp_path_factory):
     straight = _straight(pipeline, tmp_path_factory)
     workdir = str(tmp_path)

@@ -52,3 +52,16 @@ def test_export_without_checkpoint_fails_with_one_line(tmp_path):
     with pytest.raises(app.UsageError, match="config.json") as error:
         _export(str(tmp_path), str(tmp_path / "export"))
     assert "\n" not in str(error.value)
+
+
+def test_missing_best_checkpoint_is_one_line_naming_what_exists(tmp_path_factory, tmp_path):
+    from experiments import export_cgan
+
+    flag_values = flags.FlagValues()
+    export_cgan.define_flags(flag_values)
+    flag_values(["export_cgan", f"--workdir={smoke_workdir(tmp_path_factory)}",
+                 f"--export_dir={tmp_path / 'export'}", "--checkpoint=best"])
+    with pytest.raises(app.UsageError, match=r"no 'best' checkpoint .*available: latest "
+                                             r"\(step 2\), steps 2") as error:
+        export_cgan.main(["export_cgan"], flag_values=flag_values)
+    assert "\n" not in str(error.value) and not (tmp_path / "export").exists()

@@ -52,3 +52,11 @@ def test_generator_without_an_fails_with_one_line():
 def test_class_out_of_range_is_one_line(tmp_path_factory):
     with pytest.raises(SystemExit, match="classes of this 4-class run"):
         _figures(f"--workdir={smoke_workdir(tmp_path_factory)}", "--classes=9")
+
+
+def test_checkpoint_by_step_and_a_missing_one(tmp_path_factory, tmp_path, capsys):
+    workdir = smoke_workdir(tmp_path_factory)
+    _figures(f"--workdir={workdir}", "--checkpoint=2", "--classes=0", f"--output={tmp_path}/a.png")
+    assert "figure of step 2" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match=r"no '5' checkpoint .*steps 2$"):
+        _figures(f"--workdir={workdir}", "--checkpoint=5")

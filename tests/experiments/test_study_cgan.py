@@ -43,6 +43,34 @@ def test_orthogonal_init_zeroes_the_orthogonality_loss():
         np.testing.assert_array_equal(ema.numpy(), weight.numpy())
 
 
+def _seeded_build(**options):
+    import keras
+
+    from experiments.study_cgan import build_arm_gan
+
+    keras.utils.set_random_seed(0)  # as run_training does before building
+    return build_arm_gan(_tiny_config(), 0, **options)
+
+
+def test_perturb_init_ulps_moves_every_weight_one_ulp_and_zero_changes_nothing():
+    plain = _seeded_build()
+    unchanged, perturbed = (_seeded_build(perturb_init_ulps=ulps, perturb_seed=3)
+                            for ulps in (0, 1))
+    weights = lambda gan: [*gan.generator.weights, *gan.discriminator.weights]  # noqa: E731
+    moved = 0
+    for a, b, c in zip(weights(plain), weights(unchanged), weights(perturbed)):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+        if np.issubdtype(np.dtype(a.dtype), np.floating):
+            values = a.numpy()
+            step = np.maximum(*(np.abs(np.nextafter(values, end) - values)  # one ulp, larger side
+                                for end in (np.inf, -np.inf)))
+            assert np.all((np.abs(c.numpy() - a.numpy()) <= step) & (c.numpy() != a.numpy()))
+            moved += a.numpy().size
+    assert moved > 1000
+    for ema, weight in zip(perturbed.ema_generator.weights, perturbed.generator.weights):
+        np.testing.assert_array_equal(ema.numpy(), weight.numpy())
+
+
 def test_without_ssr_the_layout_ignores_ssr_and_gets_no_gradient():
     import tensorflow as tf
 
@@ -61,6 +89,7 @@ def test_without_ssr_the_layout_ignores_ssr_and_gets_no_gradient():
         assert (np.abs(gradient.numpy()).max() > 0) == expect_effect
 
 
+@pytest.mark.slow  # --runslow; kept out of the default suite for its time budget
 def test_tiny_study_end_to_end(tmp_path):
     from experiments import study_cgan
 
@@ -76,7 +105,11 @@ def test_tiny_study_end_to_end(tmp_path):
         assert 0 <= record["g_layout_object_iou/up_block_32_an"] <= 1
     table = (study_dir / "study_ssr.md").read_text()
     assert table.startswith("| arm | accuracy |") and "| an_no_ssr |" in table
+    assert "| an_no_ssr | 1 | " in table  # the intervals' table (one run: a point interval)
+    statistics = results["statistics"]["fd"]["arms"]["an_no_ssr"]
+    assert statistics["ci"] == [statistics["mean"]] * 2 and results["code_commit"]
     assert (study_dir / "study_ssr_samples.png").exists()
+    assert (study_dir / "study_ssr_seeds.png").exists()
     # Finished arms are not trained again.
     mtime = os.path.getmtime(study_dir / "an_no_ssr" / "seed0" / "result.json")
     study_cgan.main(["study_cgan"], flag_values=_flag_values(*args))
@@ -108,6 +141,16 @@ def test_unknown_arm_is_one_line(tmp_path):
         study_cgan.main(["study_cgan"], flag_values=_flag_values(f"--workdir={tmp_path}",
                                                                  "--arms=bogus"))
     assert "\n" not in str(error.value)
+
+
+def test_jobs_need_isolated_runs(tmp_path):
+    from absl import app
+
+    from experiments import study_cgan
+
+    with pytest.raises(app.UsageError, match="--jobs > 1 needs --isolate"):
+        study_cgan.main(["study_cgan"], flag_values=_flag_values(f"--workdir={tmp_path}",
+                                                                 "--jobs=2"))
 
 
 def test_unknown_study_is_rejected():

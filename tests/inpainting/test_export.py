@@ -81,3 +81,21 @@ def test_serving_rejects_non_binary_masks(exported):
     serve = tf.saved_model.load(export_dir).signatures["serving_default"]
     with pytest.raises(tf.errors.InvalidArgumentError, match="only 0"):
         serve(images=tf.constant(images), masks=tf.constant(masks * 0.5))
+
+
+def test_with_layout_returns_coarse_refined_and_layout(exported):
+    generator, export_dir, _, images, masks = exported
+    out = tf.saved_model.load(export_dir).signatures["with_layout"](
+        images=tf.constant(images), masks=tf.constant(masks))
+    expected = inference.complete(generator, images / 127.5 - 1.0, masks, return_layout=True)
+    np.testing.assert_allclose(out["completed"].numpy(),
+                               expected_completion(generator, images, masks), atol=1e-3)
+    for key in ("coarse", "refined"):
+        np.testing.assert_allclose(out[key].numpy(), (expected[key].numpy() + 1) * 127.5,
+                                   atol=1e-3)
+    assert out["layout"].shape == (2, 6, 8, 4)  # 21x30 padded to 24x32, at 1/4 resolution
+
+
+def test_no_layout_signature_without_an(tmp_path):
+    export_dir = export.export_generator(tiny_generator(attention="none"), str(tmp_path / "m"))
+    assert set(tf.saved_model.load(export_dir).signatures) == {"serving_default"}
