@@ -67,6 +67,7 @@ def run(flag_values=flags.FLAGS):
     count = by_mask[f.mask_types[0]]["num_images"]
     print(f"step {step}, {config.dataset} ({f.split}), {count} images")
     print(evaluation.format_table(by_mask))
+    print(evaluation.format_refinement(by_mask))
     print(f"wrote {output}")
     return results, output
 

@@ -191,7 +191,9 @@ class SummaryWriter:
         if not self.enabled:
             return {}
         paths = {}
-        with self._writer.as_default(step=step):
+        # Leaving as_default() flushes the events file: a full disk fails there too.
+        with self._skip_failure("TensorBoard images", self.logdir), \
+                self._writer.as_default(step=step):
             for name, images in values.items():
                 images = _to_numpy(images)
                 with self._skip_failure("TensorBoard images", self.logdir):

@@ -62,6 +62,29 @@ def test_evaluation_writes_json_and_prints_a_table(workdir, capsys):
             assert set(values) == set(evaluation.NAMES)  # whole image and hole_*
             assert values["psnr"] > 0 and 0 < values["l2"] < values["l1"] < 1
             assert values["hole_psnr"] < values["psnr"] and values["hole_l1"] > values["l1"]
+        refinement = results["metrics"][mask_type]["refinement"]["hole_psnr"]
+        difference = (results["metrics"][mask_type]["refined"]["hole_psnr"]
+                      - results["metrics"][mask_type]["coarse"]["hole_psnr"])
+        assert refinement["images"] == 4 and 0 <= refinement["refined_better"] <= 4
+        assert refinement["mean"] == pytest.approx(difference, abs=1e-9)  # mean of differences
+        assert refinement["ci95"][0] <= refinement["mean"] <= refinement["ci95"][1]
+    assert "refined − coarse per image" in printed
+
+
+def test_refinement_statistics_are_paired_per_image():
+    # Refined is 1 dB better on three images and 3 dB worse on one: mean 0, wins 3 of 4.
+    values = {stage: {name: [] for name in evaluation.REFINEMENT_METRICS}
+              for stage in evaluation.STAGES}
+    for coarse, refined in [(20.0, 21.0), (15.0, 16.0), (30.0, 31.0), (25.0, 22.0)]:
+        for name in evaluation.REFINEMENT_METRICS:
+            values["coarse"][name].append(coarse)
+            values["refined"][name].append(refined)
+    statistics = evaluation.refinement_statistics(values)
+    psnr = statistics["hole_psnr"]
+    assert psnr["mean"] == 0.0 and psnr["refined_better"] == 3 and psnr["images"] == 4
+    low, high = psnr["ci95"]  # bootstrap of the differences (1, 1, 1, -3): within [-3, 1]
+    assert -3.0 <= low < 0.0 < high <= 1.0
+    assert statistics["hole_l1"]["refined_better"] == 1  # lower is better for L1
 
 
 def test_evaluation_on_the_training_images(workdir, capsys):

@@ -21,7 +21,11 @@ FILL = ('filler = os.open({filler!r}, os.O_WRONLY | os.O_CREAT)\n'
         '        try:\n'
         '            while True: os.write(filler, bytes(1 << 16))\n'
         '        except OSError: pass')
-READ_ONLY = 'os.system("mount -o remount,ro {mount}")'
+# A read-only bind mount over the workdir: remounting the tmpfs itself read-only is refused while
+# the events file is open for writing ("mount point is busy"); through the bind mount every new
+# write fails with EROFS, as on a disk the kernel turned read-only.
+READ_ONLY = ('assert os.system("mount --bind {workdir} {workdir} && '
+             'mount -o remount,bind,ro {workdir}") == 0')
 # Without a tmpfs: the errors a full disk gives, raised by the writers from step 3 on.
 PATCHED = """
 import errno, tensorflow as tf
@@ -43,7 +47,7 @@ def _hook(mount, workdir, read_only):
         words, code = (("Read-only file system", "EROFS") if read_only
                        else ("No space left on device", "ENOSPC"))
         return PATCHED.format(words=words, code=code)
-    action = (READ_ONLY.format(mount=mount) if read_only
+    action = (READ_ONLY.format(workdir=workdir) if read_only
               else FILL.format(filler=os.path.join(mount, "filler")))
     return helpers.AFTER_CHECKPOINT.format(step=2, action=action)
 

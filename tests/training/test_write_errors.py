@@ -81,6 +81,24 @@ def test_failed_pictures_and_summaries_warn_once_and_training_goes_on(tmp_path, 
     assert tf.train.latest_checkpoint(str(tmp_path / "checkpoints")).endswith("ckpt-4")
 
 
+def test_a_flush_that_fails_when_images_are_written_is_warned_not_raised(tmp_path, monkeypatch):
+    # Leaving the writer's as_default() flushes the events file: on a full disk that flush is
+    # what fails (seen on a real tmpfs), outside the writes themselves.
+    warnings = []
+    monkeypatch.setattr(summaries.logging, "warning",
+                        lambda message, *args: warnings.append(message % args))
+    writer = summaries.SummaryWriter(str(tmp_path))
+
+    def full_disk_flush():
+        raise tf.errors.ResourceExhaustedError(None, None, "events file; No space left on device")
+
+    monkeypatch.setattr(writer._writer, "flush", full_disk_flush)  # pylint: disable=protected-access
+    paths = writer.images(3, {"samples": np.zeros((2, 4, 4, 3), np.float32)})
+    assert os.path.exists(paths["samples"])  # the picture was written before the flush failed
+    assert len(warnings) == 1 and "No space left on device" in warnings[0]
+    assert "training goes on" in warnings[0]
+
+
 def test_a_failed_export_is_one_line(tmp_path, monkeypatch):
     def read_only(*args, **kwargs):
         raise tf.errors.PermissionDeniedError(None, None, "/x; Read-only file system")
