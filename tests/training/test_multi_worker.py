@@ -15,6 +15,22 @@ _REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 _TIMEOUT_SECONDS = 120
 
 
+def run_workers(commands, env, timeout):
+    """Runs the worker commands at once from the repository; (processes, combined output of
+    each) once all have ended, every one still running after `timeout` seconds killed."""
+    processes = [subprocess.Popen(command, cwd=_REPO, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True) for command in commands]
+    deadline = time.time() + timeout
+    try:
+        logs = [process.communicate(timeout=max(deadline - time.time(), 1))[0]
+                for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+    return processes, logs
+
+
 def _free_ports(count):
     sockets = [socket.socket() for _ in range(count)]
     for sock in sockets:
@@ -29,19 +45,10 @@ def _run_workers(workdir, train_steps, outputs):
     """Starts both workers, waits (bounded), returns the loaded .npz of each."""
     ports = ",".join(str(port) for port in _free_ports(2))
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=_REPO)
-    processes = [subprocess.Popen(
-        [sys.executable, "-m", "tests.training.multi_worker_main", str(index), ports,
-         str(workdir), str(train_steps), str(outputs[index])],
-        cwd=_REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for index in range(2)]
-    deadline = time.time() + _TIMEOUT_SECONDS
-    try:
-        logs = [process.communicate(timeout=max(deadline - time.time(), 1))[0]
-                for process in processes]
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
+    processes, logs = run_workers(
+        [[sys.executable, "-m", "tests.training.multi_worker_main", str(index), ports,
+          str(workdir), str(train_steps), str(outputs[index])] for index in range(2)],
+        env, _TIMEOUT_SECONDS)
     for process, log in zip(processes, logs):
         assert process.returncode == 0, log[-3000:]
     return [dict(np.load(path)) for path in outputs]

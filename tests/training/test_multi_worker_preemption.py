@@ -4,12 +4,10 @@ exit with code 75."""
 
 import json
 import os
-import subprocess
 import sys
-import time
 
 from an_tf.training import checkpointing
-from tests.training.test_multi_worker import _REPO, _free_ports
+from tests.training.test_multi_worker import _REPO, _free_ports, run_workers
 
 _WORKER = """
 import json, os, signal, sys
@@ -34,19 +32,10 @@ except preemption.TrainingInterrupted as stop:
 def test_a_signal_to_one_worker_stops_all_at_the_same_step(tmp_path):
     workers = [f"127.0.0.1:{port}" for port in _free_ports(2)]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=_REPO)
-    processes = [subprocess.Popen(
-        [sys.executable, "-c", _WORKER.format(workers=json.dumps(workers), index=index,
-                                              workdir=str(tmp_path))],
-        cwd=_REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for index in range(2)]
-    deadline = time.time() + 600
-    try:
-        logs = [process.communicate(timeout=max(deadline - time.time(), 1))[0]
-                for process in processes]
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
+    processes, logs = run_workers(
+        [[sys.executable, "-c", _WORKER.format(workers=json.dumps(workers), index=index,
+                                               workdir=str(tmp_path))] for index in range(2)],
+        env, 600)
     assert [process.returncode for process in processes] == [75, 75], logs[0][-2000:]
     # (The chief's line may follow its progress bar on the same line.)
     stopped = [line[line.index("STOPPED"):] for log in logs for line in log.splitlines()
