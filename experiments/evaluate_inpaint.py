@@ -40,12 +40,14 @@ def define_flags(flag_values=flags.FLAGS):
     flags.DEFINE_integer("batch_size", 8, "Evaluation batch size.", lower_bound=1, **fv)
     flags.DEFINE_string("output", None, "JSON output (default: <workdir>/eval_<dataset>.json).",
                         **fv)
+    flags.DEFINE_string("checkpoint", "latest", "Which checkpoint: latest, best or a step number.",
+                        **fv)
 
 
 def run(flag_values=flags.FLAGS):
     """Evaluates; returns (results dict, path of the JSON written)."""
     f = flag_values
-    generator, config, step = pipeline.restore_generator(f.workdir)
+    generator, config, step = pipeline.restore_generator(f.workdir, checkpoint=f.checkpoint)
     seed = pipeline.load_config(f.workdir)[1]
     overrides = {name: f[name].value for name in
                  ("dataset", "manual_dir", "image_folder", "eval_crops_per_image", "eval_scenes")

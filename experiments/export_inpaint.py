@@ -2,7 +2,7 @@ r"""Exports the generator of a trained inpainting run as a SavedModel (serving_d
 (N,H,W,3) in [0,255], masks (N,H,W,1) in {0,1} -> completed (N,H,W,3) in [0,255]).
 
     python -m experiments.export_inpaint --workdir=/tmp/inpaint_demo \
-        --export_dir=/tmp/inpaint_demo_export
+        --export_dir=/tmp/inpaint_demo_export [--checkpoint=latest|best|<step>]
 """
 
 from absl import flags
@@ -19,11 +19,14 @@ def define_flags(flag_values=flags.FLAGS):
                         required=True, flag_values=flag_values)
     flags.DEFINE_string("export_dir", None, "Where to write the SavedModel (replaced if present).",
                         required=True, flag_values=flag_values)
+    flags.DEFINE_string("checkpoint", "latest", "Which checkpoint: latest, best or a step number.",
+                        flag_values=flag_values)
 
 
 def main(argv, flag_values=flags.FLAGS):
     del argv  # refused by common_flags.run_main when not empty
-    generator, _, step = pipeline.restore_generator(flag_values.workdir)
+    generator, _, step = pipeline.restore_generator(flag_values.workdir,
+                                                     checkpoint=flag_values.checkpoint)
     path = export.export_generator(generator, flag_values.export_dir)
     print(f"exported step {step} to {path}")
 

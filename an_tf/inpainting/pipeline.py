@@ -205,8 +205,9 @@ def load_config(workdir):
     return InpaintingConfig.from_dict(hparams), seed, training_config.get("mixed_precision")
 
 
-def restore_generator(workdir):
-    """Builds the run's model from its config.json, loads the latest checkpoint, returns
+def restore_generator(workdir, checkpoint="latest"):
+    """Builds the run's model from its config.json, loads a checkpoint (`checkpoint`: "latest",
+    "best" or a step number, as `training.restore_model_for_export`), returns
     (float32 generator, config, step).
 
     The model is built under the run's dtype policy, so that a mixed_float16 checkpoint (whose
@@ -218,7 +219,7 @@ def restore_generator(workdir):
     keras.config.set_dtype_policy(policy or "float32")
     try:
         model = build_model(config, seed)
-        step = training.restore_model_for_export(workdir, model)
+        step = training.restore_model_for_export(workdir, model, checkpoint=checkpoint)
     finally:
         keras.config.set_dtype_policy(previous)
     generator = model.generator

@@ -14,6 +14,7 @@ from an_tf.inpainting import pipeline
 from an_tf.training import checkpointing
 from an_tf.training.workdir import record_run_settings
 from experiments import evaluate_inpaint
+from experiments import export_inpaint
 
 HPARAMS = {"image_size": 32, "photo_shorter_side": 48, "box_size": 16, "channels": 4,
            "num_entities": 4, "critic_channels": 4, "eval_crops_per_image": 2, "seed": 0}
@@ -114,3 +115,32 @@ def test_evaluation_on_procedural_scenes_scores_the_layout(workdir, capsys):
     with open(os.path.join(workdir, "eval_procedural_scenes.json")) as stream:
         layout = json.load(stream)["metrics"]["center"]["layout"]
     assert 0.0 <= layout["layout_object_iou"] <= 1.0 and 0.0 < layout["object_fraction"] < 1.0
+
+
+def test_checkpoint_flag_chooses_the_step_to_evaluate_and_export(tmp_path, capsys):
+    workdir, model = make_workdir(tmp_path)  # step 7
+    saved_at_7 = model.generator.get_weights()
+    for variable in model.generator.trainable_variables:
+        variable.assign(variable + 1.0)
+    training.Checkpointer(checkpointing.checkpoint_directory(workdir),
+                          **checkpointing.run_objects(model)).save(9)
+    for which, step, expected in (("latest", 9, model.generator.get_weights()),
+                                  ("7", 7, saved_at_7)):
+        generator, _, restored_step = pipeline.restore_generator(workdir, checkpoint=which)
+        assert restored_step == step
+        for restored, saved in zip(generator.get_weights(), expected):
+            np.testing.assert_array_equal(restored, saved)
+
+    flag_values = flags.FlagValues()
+    evaluate_inpaint.define_flags(flag_values)
+    flag_values(["evaluate_inpaint", f"--workdir={workdir}", "--checkpoint=7",
+                 "--mask_types=center", f"--output={tmp_path / 'eval.json'}"])
+    evaluate_inpaint.main(["evaluate_inpaint"], flag_values=flag_values)
+    assert capsys.readouterr().out.startswith("step 7,")
+
+    flag_values = flags.FlagValues()
+    export_inpaint.define_flags(flag_values)
+    flag_values(["export", f"--workdir={workdir}", f"--export_dir={tmp_path / 'export'}",
+                 "--checkpoint=8"])
+    with pytest.raises(FileNotFoundError, match=r"available: latest \(step 9\), steps 7, 9"):
+        export_inpaint.main(["export"], flag_values=flag_values)
