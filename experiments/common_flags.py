@@ -65,6 +65,15 @@ def define_training_flags(flag_values=flags.FLAGS):
     _register_validators(flag_values)
 
 
+def define_checkpoint_flag(flag_values=flags.FLAGS):
+    """--checkpoint of the tools that read a workdir (export, evaluation, figures), unless
+    already defined."""
+    if "checkpoint" not in flag_values:
+        flags.DEFINE_string("checkpoint", "latest", "Which checkpoint: latest, best (kept by "
+                            "--eval_every in training) or a step number.",
+                            flag_values=flag_values)
+
+
 def _register_validators(flag_values):
     """Cross-flag checks, each failing with one line naming the flags."""
     flags.register_multi_flags_validator(

@@ -32,8 +32,7 @@ def define_flags(flag_values=flags.FLAGS):
     flags.DEFINE_string("inception_path", None, "Local inceptionv1_for_inception_score.pb or "
                         "classify_image_graph_def.pb (unset: download-free classifier metrics).",
                         **fv)
-    flags.DEFINE_string("checkpoint", "latest", "Which checkpoint: latest, best (kept by "
-                        "--eval_every in training) or a step number.", **fv)
+    common_flags.define_checkpoint_flag(flag_values)
     flags.DEFINE_integer("num_samples", None, "Generated samples (default 50000 with "
                          "--inception_path, else 5000).", lower_bound=10, **fv)
     flags.DEFINE_integer("num_splits", 10, "Inception Score splits.", lower_bound=1, **fv)

@@ -40,8 +40,7 @@ def define_flags(flag_values=flags.FLAGS):
     flags.DEFINE_integer("batch_size", 8, "Evaluation batch size.", lower_bound=1, **fv)
     flags.DEFINE_string("output", None, "JSON output (default: <workdir>/eval_<dataset>.json).",
                         **fv)
-    flags.DEFINE_string("checkpoint", "latest", "Which checkpoint: latest, best or a step number.",
-                        **fv)
+    common_flags.define_checkpoint_flag(flag_values)
 
 
 def run(flag_values=flags.FLAGS):

@@ -28,10 +28,7 @@ def define_flags(flag_values=flags.FLAGS):
     if "export_dir" not in flag_values:
         flags.DEFINE_string("export_dir", None, "Where to write the SavedModel (replaced if it "
                             "exists).", flag_values=flag_values)
-    if "checkpoint" not in flag_values:
-        flags.DEFINE_string("checkpoint", "latest", "Which checkpoint: latest, best (kept by "
-                            "--eval_every in training) or a step number.",
-                            flag_values=flag_values)
+    common_flags.define_checkpoint_flag(flag_values)
 
 
 def main(argv, flag_values=flags.FLAGS):

@@ -19,8 +19,7 @@ def define_flags(flag_values=flags.FLAGS):
                         required=True, flag_values=flag_values)
     flags.DEFINE_string("export_dir", None, "Where to write the SavedModel (replaced if present).",
                         required=True, flag_values=flag_values)
-    flags.DEFINE_string("checkpoint", "latest", "Which checkpoint: latest, best or a step number.",
-                        flag_values=flag_values)
+    common_flags.define_checkpoint_flag(flag_values)
 
 
 def main(argv, flag_values=flags.FLAGS):

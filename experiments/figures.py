@@ -37,8 +37,7 @@ def define_flags(flag_values=flags.FLAGS):
     flags.DEFINE_integer("num_steps", 8, "Interpolation steps.", lower_bound=2, **fv)
     flags.DEFINE_string("layer", None, "AN layer, e.g. up_block_32_an (default: the first).", **fv)
     flags.DEFINE_string("output", None, "PNG path (default <workdir>/figures/<figure>.png).", **fv)
-    flags.DEFINE_string("checkpoint", "latest", "Which checkpoint: latest, best (kept by "
-                        "--eval_every in training) or a step number.", **fv)
+    common_flags.define_checkpoint_flag(flag_values)
 
 
 def _noise(seeds, z_dim):

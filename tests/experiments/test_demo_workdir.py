@@ -5,12 +5,10 @@ import pytest
 import tensorflow as tf
 from absl import app
 
-from an_tf import training
 from an_tf.inpainting import export
 from an_tf.inpainting import pipeline
-from an_tf.training import checkpointing
 from experiments import demo
-from tests.experiments.test_evaluate_inpaint import make_workdir
+from tests.experiments.test_evaluate_inpaint import make_two_step_workdir
 
 
 def _serve(module_or_signature, images, masks):
@@ -18,11 +16,7 @@ def _serve(module_or_signature, images, masks):
 
 
 def test_inpaint_workdir_is_exported_from_its_latest_checkpoint(tmp_path):
-    workdir, model = make_workdir(tmp_path)  # step 7
-    for variable in model.generator.trainable_variables:
-        variable.assign(variable * 0.5)
-    training.Checkpointer(checkpointing.checkpoint_directory(workdir),
-                          **checkpointing.run_objects(model)).save(9)
+    workdir = make_two_step_workdir(tmp_path, lambda v: v * 0.5)[0]
     export_dir = demo.export_workdir("inpaint", workdir, str(tmp_path / "export"))
 
     rng = np.random.default_rng(0)

@@ -34,6 +34,18 @@ def make_workdir(path, mixed_precision=None):
     return workdir, model
 
 
+def make_two_step_workdir(path, change):
+    """make_workdir (step 7), then `change(variable)` applied to every trainable variable of the
+    generator and saved as step 9; returns (workdir, model, the generator's weights at step 7)."""
+    workdir, model = make_workdir(path)
+    saved_at_7 = model.generator.get_weights()
+    for variable in model.generator.trainable_variables:
+        variable.assign(change(variable))
+    training.Checkpointer(checkpointing.checkpoint_directory(workdir),
+                          **checkpointing.run_objects(model)).save(9)
+    return workdir, model, saved_at_7
+
+
 @pytest.fixture
 def workdir(tmp_path):
     return make_workdir(tmp_path)[0]
@@ -118,12 +130,7 @@ def test_evaluation_on_procedural_scenes_scores_the_layout(workdir, capsys):
 
 
 def test_checkpoint_flag_chooses_the_step_to_evaluate_and_export(tmp_path, capsys):
-    workdir, model = make_workdir(tmp_path)  # step 7
-    saved_at_7 = model.generator.get_weights()
-    for variable in model.generator.trainable_variables:
-        variable.assign(variable + 1.0)
-    training.Checkpointer(checkpointing.checkpoint_directory(workdir),
-                          **checkpointing.run_objects(model)).save(9)
+    workdir, model, saved_at_7 = make_two_step_workdir(tmp_path, lambda v: v + 1.0)
     for which, step, expected in (("latest", 9, model.generator.get_weights()),
                                   ("7", 7, saved_at_7)):
         generator, _, restored_step = pipeline.restore_generator(workdir, checkpoint=which)

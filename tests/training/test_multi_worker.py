@@ -15,9 +15,11 @@ _REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 _TIMEOUT_SECONDS = 120
 
 
-def run_workers(commands, env, timeout):
-    """Runs the worker commands at once from the repository; (processes, combined output of
-    each) once all have ended, every one still running after `timeout` seconds killed."""
+def run_workers(commands, timeout):
+    """Runs the worker commands at once from the repository (on its PYTHONPATH); (processes,
+    combined output of each) once all have ended, every one still running after `timeout`
+    seconds killed."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=_REPO)
     processes = [subprocess.Popen(command, cwd=_REPO, env=env, stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True) for command in commands]
     deadline = time.time() + timeout
@@ -44,11 +46,10 @@ def _free_ports(count):
 def _run_workers(workdir, train_steps, outputs):
     """Starts both workers, waits (bounded), returns the loaded .npz of each."""
     ports = ",".join(str(port) for port in _free_ports(2))
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=_REPO)
     processes, logs = run_workers(
         [[sys.executable, "-m", "tests.training.multi_worker_main", str(index), ports,
           str(workdir), str(train_steps), str(outputs[index])] for index in range(2)],
-        env, _TIMEOUT_SECONDS)
+        _TIMEOUT_SECONDS)
     for process, log in zip(processes, logs):
         assert process.returncode == 0, log[-3000:]
     return [dict(np.load(path)) for path in outputs]

@@ -7,7 +7,7 @@ import os
 import sys
 
 from an_tf.training import checkpointing
-from tests.training.test_multi_worker import _REPO, _free_ports, run_workers
+from tests.training.test_multi_worker import _free_ports, run_workers
 
 _WORKER = """
 import json, os, signal, sys
@@ -31,11 +31,10 @@ except preemption.TrainingInterrupted as stop:
 
 def test_a_signal_to_one_worker_stops_all_at_the_same_step(tmp_path):
     workers = [f"127.0.0.1:{port}" for port in _free_ports(2)]
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=_REPO)
     processes, logs = run_workers(
         [[sys.executable, "-c", _WORKER.format(workers=json.dumps(workers), index=index,
                                                workdir=str(tmp_path))] for index in range(2)],
-        env, 600)
+        600)
     assert [process.returncode for process in processes] == [75, 75], logs[0][-2000:]
     # (The chief's line may follow its progress bar on the same line.)
     stopped = [line[line.index("STOPPED"):] for log in logs for line in log.splitlines()
