@@ -39,14 +39,20 @@ def run_seed(workdir):
 
 def restore_gan(workdir, strategy=None, checkpoint="latest"):
     """(gan, CGANConfig, step) of a checkpoint of `workdir` ("latest", "best" or a step), built
-    as trained."""
+    as trained: under the run's dtype policy (the optimizers' structure depends on it), the
+    caller's global policy restored afterwards. FileNotFoundError (one line) without the run's
+    config.json or such a checkpoint."""
     hparams = read_hparams(workdir)
     policy = hparams.get("mixed_precision") or "none"
-    keras.config.set_dtype_policy("float32" if policy == "none" else policy)
     config = pipeline.cgan_config_from_hparams(hparams)
-    with (strategy or tf.distribute.get_strategy()).scope():
-        gan = pipeline.build_gan(config)
-    step = training.restore_model_for_export(workdir, gan, checkpoint=checkpoint)
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float32" if policy == "none" else policy)
+    try:
+        with (strategy or tf.distribute.get_strategy()).scope():
+            gan = pipeline.build_gan(config)
+        step = training.restore_model_for_export(workdir, gan, checkpoint=checkpoint)
+    finally:
+        keras.config.set_dtype_policy(previous)
     return gan, config, step
 
 
