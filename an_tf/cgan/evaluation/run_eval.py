@@ -14,8 +14,6 @@ import tensorflow as tf
 from an_tf import training
 from an_tf.cgan import pipeline
 from an_tf.cgan.evaluation import references
-from an_tf.cgan.evaluation.eval_tables import (classifier_table,  # noqa: F401 (re-exported)
-                                               inception_table)
 from an_tf.metrics.classifier_eval import evaluate_with_classifier
 from an_tf.metrics.generator_eval import evaluate_generator
 from an_tf.metrics.inception import InceptionNetwork
@@ -96,4 +94,3 @@ def evaluate_download_free(workdir, classifier_dir, num_samples=5000, num_real_e
 
 
 evaluate_on_shapes = evaluate_download_free  # its name before it served every dataset
-shapes_table = classifier_table
