@@ -25,12 +25,13 @@ the input tensor, so every shape is inferred with batch B. Only pool_3 and the w
 never pool_3/_reshape. The TF1 bilinear resize to 299 runs inside the Session graph too, so that
 only the small uint8 images cross into it.
 
-Streaming: `InceptionNetwork` is called per batch inside the callers' tf.function (under any
-tf.distribute strategy, through `DistributedMapper`): the call is a tf.numpy_function that feeds
-the Session, on the caller's device (the graph is imported once per replica device: each GPU of a
-MirroredStrategy runs its own copy; without a device, the Session's default, GPU:0 if any).
-The published files never ran inside a TPU program (TF-GAN made a separate _tpu.pb for that), and
-neither does this. Throughput against the function path: benchmarks/inception_throughput.py.
+Streaming: `InceptionNetwork` is called per batch inside the callers' tf.function (through
+`DistributedMapper`, under the default, one-device or mirrored strategies): the call is a
+tf.numpy_function that feeds the Session, on the caller's device (the graph is imported once per
+replica device: each GPU of a MirroredStrategy runs its own copy; without a device, the Session's
+default, GPU:0 if any). A TPU strategy cannot run it (host code inside a TPU program; TF-GAN
+published a separate inceptionv1_for_inception_score_tpu.pb for TPUs). Throughput against the
+function path, on graphs that both run: benchmarks/inception_throughput.py.
 
 Shape letters: B batch, R image size, D features (2048), K classes (1008).
 """
