@@ -61,7 +61,7 @@ class FolderListing:
         folders, files, seen = [], {}, set()
         for root, dirs, names in os.walk(directory, followlinks=True):
             real = os.path.realpath(root)
-            if real in seen:  # a link back up the tree: listed already
+            if real in seen:  # reached again through a link (a cycle): listed already
                 dirs[:] = []
                 continue
             seen.add(real)
@@ -78,10 +78,8 @@ class FolderListing:
 
     def subfolders(self, relative=""):
         """Names of the visible subfolders of folder `relative`, sorted."""
-        depth = relative.count(os.sep) + 1 if relative else 0
         return [os.path.basename(folder) for folder in self.folders
-                if folder and folder.count(os.sep) == depth
-                and os.path.dirname(folder) == relative]
+                if folder and os.path.dirname(folder) == relative]
 
     def image_paths(self, relative="", recursive=True):
         """Paths of the image files in folder `relative` (and, if `recursive`, below it), in walk
