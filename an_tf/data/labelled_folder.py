@@ -87,7 +87,8 @@ def scan_classes(root, classes, names):
     label_of = {path: names.index(name) for name, paths in classes for path in paths}
     checked = check_images(list(label_of))
     labels = tuple(label_of[path] for path in checked.paths)
-    empty = sorted({names[label] for label in label_of.values()} - {names[label] for label in labels})
+    empty = sorted({names[label] for label in label_of.values()}
+                   - {names[label] for label in labels})
     if empty:
         raise ValueError(f"class folder(s) {', '.join(empty[:5])} in {root!r} hold no readable "
                          "image: fix or remove the files")

@@ -5,7 +5,6 @@ import os
 
 import numpy as np
 import pytest
-import tensorflow as tf
 from absl import logging
 
 from an_tf.data import labelled_folder as lf
