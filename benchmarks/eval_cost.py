@@ -24,11 +24,13 @@ def _timed(fn):
 
 
 def demo_cost(workdir, num_samples, calls, classifier_dir):
+    from an_tf.cgan import data_sources  # pylint: disable=import-outside-toplevel
     from an_tf.cgan.evaluation import references, run_eval  # pylint: disable=import-outside-toplevel
     from an_tf.cgan.evaluation.training_eval import CGANEvaluator  # pylint: disable=import-outside-toplevel
 
     gan, config, step = run_eval.restore_gan(workdir)
-    evaluator = CGANEvaluator(config, tempfile.mkdtemp(), num_samples=num_samples,
+    evaluator = CGANEvaluator(config, data_sources.make_data_source(config), tempfile.mkdtemp(),
+                              num_samples=num_samples,
                               classifier=references.ClassifierOptions(classifier_dir))
     _, prepare_wall, prepare_cpu = _timed(evaluator.prepare)
     timings = [_timed(lambda: evaluator(gan, step))[1:] for _ in range(calls)]

@@ -19,7 +19,6 @@ from an_tf.cgan.evaluation import references
 from an_tf.cgan.evaluation.training_eval import CGANEvaluator
 from an_tf.cgan.visualize import make_sample_fn
 from an_tf.data.imagenet import ImageNetArchivesMissingError
-from an_tf.data.synthetic_shapes import load_synthetic_shapes
 from an_tf.metrics.inception import check_inception_file
 from experiments import common_flags
 
@@ -106,7 +105,7 @@ def _define_eval_flags(flag_values):
     flags.DEFINE_integer("classifier_epochs", 3, "Classifier epochs.", lower_bound=1, **fv)
 
 
-def _evaluator(flag_values, cgan_config):
+def _evaluator(flag_values, cgan_config, source):
     """The evaluate_fn of --eval_every (None when 0), checked before training: one line when no
     metric is available (a missing Inception file, a dataset of one class)."""
     fv = flag_values
@@ -117,7 +116,7 @@ def _evaluator(flag_values, cgan_config):
     else:
         references.check_download_free(cgan_config)
     return CGANEvaluator(
-        cgan_config, fv.workdir, fv.eval_num_samples, fv.eval_batch_size, fv.seed,
+        cgan_config, source, fv.workdir, fv.eval_num_samples, fv.eval_batch_size, fv.seed,
         fv.inception_path or None, fv.eval_num_real_examples,
         references.ClassifierOptions(fv.classifier_dir, fv.classifier_train_examples,
                                      fv.classifier_epochs), data_seed=fv.seed)
@@ -151,35 +150,18 @@ def _check_architecture(values):
 
 
 def _prepare_data(flag_values, cgan_config):
-    """(config with the data's num_classes, prepared data, class names): one-line errors for bad
-    data, a --num_classes that disagrees with it, or a workdir trained on other classes."""
-    data = pipeline.prepare_data(cgan_config)
-    names = pipeline.class_names(cgan_config)
-    if cgan_config.dataset in ("image_folder", "tfds"):
+    """(config with the data's num_classes, the prepared data source, class names): one-line
+    errors for bad data, a --num_classes that disagrees with it, or a workdir trained on other
+    classes. The one data source of the run: training and evaluation read it."""
+    source = pipeline.make_data_source(cgan_config).prepare()
+    names = source.class_names()
+    if source.classes_from_data:
         if flag_values["num_classes"].present and flag_values.num_classes != len(names):
             raise app.UsageError(f"--num_classes={flag_values.num_classes} but the data has "
                                  f"{len(names)} classes: drop --num_classes (it is inferred)")
         cgan_config = dataclasses.replace(cgan_config, num_classes=len(names))
     pipeline.check_class_names(flag_values.workdir, names)
-    return cgan_config, data, names
-
-
-def _real_batch_fn(cgan_config, seed, data):
-    """fn() -> 16 real images for D's layout pictures (None for ImageNet). Called at the first
-    sample: no TF op may run before run_training has set up the devices."""
-
-    def held_out_batch():
-        """Held-out shapes with object masks, to score D's layouts."""
-        return next(iter(load_synthetic_shapes(cgan_config.resolution, cgan_config.num_classes,
-                                               16, seed=seed + 1).batch(16)))
-
-    def own_batch():
-        """16 training images of mixed classes (the shuffled stream's first, centre crops)."""
-        plain = dataclasses.replace(cgan_config, random_crop=False, random_flip=False)
-        return next(iter(pipeline.training_stream(plain, data, seed, 0, None).batch(16)))
-
-    return {"synthetic": held_out_batch, "image_folder": own_batch,
-            "tfds": own_batch}.get(cgan_config.dataset)
+    return cgan_config, source, names
 
 
 def _build_model(cgan_config, config, names):
@@ -199,12 +181,12 @@ def main(argv, flag_values=flags.FLAGS):
     except ValueError as error:  # when main is called without the flag validators
         raise app.UsageError(str(error)) from None
     # Own data: checked (and its classes counted) before anything is written to the workdir.
-    cgan_config, data, names = _prepare_data(flag_values, cgan_config)
+    cgan_config, source, names = _prepare_data(flag_values, cgan_config)
     hparams["num_classes"] = cgan_config.num_classes
 
-    real_batch = _real_batch_fn(cgan_config, config.seed, data)
+    real_batch = source.picture_batch_fn(config.seed)  # D's layout pictures (None: none)
     try:
-        evaluate_fn = _evaluator(flag_values, cgan_config)
+        evaluate_fn = _evaluator(flag_values, cgan_config, source)
     except ValueError as error:  # no metric available for --eval_every: before any training
         raise app.UsageError(f"--eval_every: {error}") from None
     config = dataclasses.replace(config, eval_every=flag_values.eval_every,
@@ -213,8 +195,7 @@ def main(argv, flag_values=flags.FLAGS):
         result = training.run_training(
             config,
             build_model=lambda: _build_model(cgan_config, config, names),
-            make_dataset=pipeline.make_dataset_fn(cgan_config, config.batch_size, config.seed,
-                                                  data),
+            make_dataset=pipeline.make_dataset_fn(source, config.batch_size, config.seed),
             sample_fn=make_sample_fn(cgan_config.num_classes, cgan_config.z_dim, real_batch,
                                      class_names=names),
             export_fn=pipeline.make_export_fn(names),

@@ -159,6 +159,7 @@ def run_arm(fv, arm, seed):
     hparams = {**common_flags.flag_values_dict(fv), **overrides, "seed": seed,
                "workdir": workdir, "study_arm": arm, **an_changes}
     cgan_config = pipeline.cgan_config_from_hparams(hparams)
+    source = pipeline.make_data_source(cgan_config)  # read by training and evaluation
     config = dataclasses.replace(common_flags.training_config_from_flags(fv), workdir=workdir,
                                  seed=seed, export_dir=None)
     record, timer = {"arm": arm, "seed": seed}, _StepTimer()
@@ -166,14 +167,14 @@ def run_arm(fv, arm, seed):
     perturb = {"perturb_init_ulps": fv.perturb_init_ulps, "perturb_seed": fv.perturb_seed}
     result = training.run_training(
         config, lambda: build_arm_gan(cgan_config, seed, record=record, **an_changes, **perturb),
-        pipeline.make_dataset_fn(cgan_config, config.batch_size, seed), sample_fn=timer,
+        pipeline.make_dataset_fn(source, config.batch_size, seed), sample_fn=timer,
         hparams=hparams)
     record.update(train_seconds=time.time() - started, seconds_per_step=timer.seconds_per_step(),
                   final_losses=result.metrics)
     record.update(run_eval.evaluate_on_shapes(
         workdir, fv.classifier_dir, fv.eval_num_samples, fv.eval_num_real, seed=seed,
         classifier_options={"train_examples": fv.classifier_train_examples,
-                            "epochs": fv.classifier_epochs}))
+                            "epochs": fv.classifier_epochs}, source=source))
     record["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with open(result_path, "w", encoding="utf-8") as stream:
         json.dump(record, stream, indent=1, sort_keys=True)

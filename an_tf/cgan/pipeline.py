@@ -14,13 +14,10 @@ from an_tf.cgan.export import export_generator
 from an_tf.cgan.gan_model import ConditionalGAN
 from an_tf.cgan.generator import Generator, generator_widths, validate_common
 from an_tf.cgan.data_sources import (  # noqa: F401 (the data interface of the pipeline)
-    CLASS_NAMES_FILE, check_class_names, class_names, dataset_identity, prepare_data,
-    read_class_names, real_dataset, training_stream, write_class_names)
+    CLASS_NAMES_FILE, DATASETS, check_class_names, make_data_source, read_class_names,
+    write_class_names)
 from an_tf.data.imagenet import NUM_CLASSES as IMAGENET_CLASSES
-from an_tf.data.streams import first_element, shuffled_indices
-from an_tf.data.synthetic_shapes import make_example
-
-DATASETS = ("imagenet2012", "synthetic", "image_folder", "tfds")
+from an_tf.data.streams import first_element
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,37 +135,19 @@ def build_gan(config, seed=0):
     return gan
 
 
-def _synthetic_stream(config, seed, start, input_context):
-    """Shuffled synthetic examples of this input pipeline from element `start`: example i of the
-    dataset belongs to pipeline i % P; each is generated from its index (random access)."""
-    pipelines = input_context.num_input_pipelines
-    pipeline_id = input_context.input_pipeline_id
-    count = (config.synthetic_examples - pipeline_id + pipelines - 1) // pipelines
-    indices = shuffled_indices(count, seed, start, stream_id=pipeline_id)
-    return indices.map(
-        lambda i: make_example(seed, i * pipelines + pipeline_id, config.resolution,
-                               config.num_classes),
-        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-
-
-def make_dataset_fn(config, global_batch_size, seed=0, data=None):
+def make_dataset_fn(source, global_batch_size, seed=0):
     """fn(input_context, start_step=0) -> infinite dataset of per-replica batches {"image"
-    (B,R,R,3), "label"}, whose first batch is the one of training step `start_step` (a run resumed
-    there sees exactly what a straight run sees; the examples before it are not produced).
-    `data`: `prepare_data(config)` if already called (else it is called at the first use)."""
-    prepared = {"data": data}
+    (B,R,R,3), "label"} of the `DataSource` `source`, whose first batch is the one of training
+    step `start_step` (a run resumed there sees exactly what a straight run sees; the examples
+    before it are not produced). The source is prepared at the first call (if not yet)."""
 
     def make_dataset(input_context, start_step=0):
-        if prepared["data"] is None and config.dataset in ("image_folder", "tfds"):
-            prepared["data"] = prepare_data(config)
+        source.prepare()
         batch_size = input_context.get_per_replica_batch_size(global_batch_size)
         batches_per_step = (input_context.num_replicas_in_sync
                             // input_context.num_input_pipelines)
         start = first_element(start_step, batches_per_step * batch_size)
-        if config.dataset == "synthetic":
-            examples = _synthetic_stream(config, seed, start, input_context)
-        else:
-            examples = training_stream(config, prepared["data"], seed, start, input_context)
+        examples = source.training_stream(seed, start, input_context)
         examples = examples.map(lambda example: {"image": example["image"],
                                                  "label": tf.cast(example["label"], tf.int32)})
         return examples.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)

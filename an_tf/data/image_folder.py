@@ -1,72 +1,194 @@
-"""The image-folder reader of an_tf: any folder of photos (Paris StreetView, CelebA-HQ, Places2,
-...) as a tf.data source, plus the crops the pipelines take from it.
+"""The one image-folder scanner of an_tf, shared by the cGAN's labelled folders
+(`an_tf.data.labelled_folder`) and the inpainting pipeline (`an_tf.inpainting.data_pipeline`), plus
+the crops the pipelines take from the images.
 
-Files are checked with Pillow when the folder is scanned: corrupt or unreadable files are skipped
-and counted, with one warning, never a crash. Decoding happens in tf.data (checkpointable
-iterators); formats TensorFlow cannot decode (e.g. TIFF) are re-encoded as PNG at scan time.
+A folder is listed by ONE walk (`FolderListing`): hidden files and folders (".*") are ignored,
+names are sorted, a folder's files come before its subfolders'. Its split layout follows ONE rule
+(`FolderListing.split_folder`):
+
+    DIR/train/..., DIR/eval/...   a split layout: DIR has a subfolder named train or eval. Then
+                                  train/ is required, eval/ optional, and any other subfolder
+                                  or image directly in DIR is a one-line ValueError (is eval/ a
+                                  class? are photos/ training images?): nothing is guessed.
+    DIR/...                       otherwise: all of DIR is the training split; no eval split.
+
+Files are checked with Pillow when they are scanned (in parallel threads): empty, corrupt or
+unreadable files are skipped with one warning each, never a crash, so the examples' indices never
+change during training (exact resume). JPEG/PNG/BMP files in RGB or 8-bit gray without an EXIF
+rotation are decoded lazily by TensorFlow (by path); every other file (CMYK/YCCK JPEG, 16-bit,
+palette or alpha images, GIF, WebP, TIFF, photos with an EXIF rotation) is converted by Pillow to
+an RGB PNG held in memory (alpha composited over white, 16-bit scaled to 8-bit, EXIF rotation
+applied).
 
 Shape letters: H height, W width.
 """
 
+import concurrent.futures
+import dataclasses
 import io
 import os
 
 from absl import logging
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 import tensorflow as tf
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm")
-_TF_DECODABLE = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+SPLITS = ("train", "eval")
+_NATIVE = {"JPEG", "PNG", "BMP"}
+_ORIENTATION_TAG = 0x0112
 
 
-def list_image_files(directory, recursive=True):
-    """Sorted paths of the files with an image extension under `directory`."""
-    if not os.path.isdir(directory):
-        raise ValueError(f"image folder {directory!r} does not exist or is not a directory")
-    paths = []
-    for root, dirs, files in os.walk(directory):
-        dirs.sort()
-        paths.extend(os.path.join(root, name) for name in sorted(files)
-                     if name.lower().endswith(IMAGE_EXTENSIONS))
+def _visible(names):
+    return sorted(name for name in names if not name.startswith("."))
+
+
+@dataclasses.dataclass(frozen=True)
+class FolderListing:
+    """One walk of a folder (`FolderListing.of(directory)`): every visible folder below it and its
+    image files, in walk order. Folders are named by their path relative to `directory` ("" is
+    `directory` itself)."""
+
+    directory: str
+    folders: tuple  # relative folder paths, walk order: a folder, then its subfolders' trees
+    files: dict  # relative folder path -> its image file names, sorted
+
+    @classmethod
+    def of(cls, directory):
+        """Walks `directory` once (symbolic links followed, each real folder listed once)."""
+        if not directory or not os.path.isdir(directory):
+            raise ValueError(f"image folder {directory!r} does not exist or is not a directory")
+        folders, files, seen = [], {}, set()
+        for root, dirs, names in os.walk(directory, followlinks=True):
+            real = os.path.realpath(root)
+            if real in seen:  # reached again through a link (a cycle): listed already
+                dirs[:] = []
+                continue
+            seen.add(real)
+            dirs[:] = _visible(dirs)
+            relative = os.path.relpath(root, directory)
+            relative = "" if relative == "." else relative
+            folders.append(relative)
+            files[relative] = tuple(name for name in _visible(names)
+                                    if name.lower().endswith(IMAGE_EXTENSIONS))
+        return cls(directory, tuple(folders), files)
+
+    def path(self, relative):
+        return os.path.join(self.directory, relative) if relative else self.directory
+
+    def subfolders(self, relative=""):
+        """Names of the visible subfolders of folder `relative`, sorted."""
+        return [os.path.basename(folder) for folder in self.folders
+                if folder and os.path.dirname(folder) == relative]
+
+    def image_paths(self, relative="", recursive=True):
+        """Paths of the image files in folder `relative` (and, if `recursive`, below it), in walk
+        order (the order of `os.walk` started there, names sorted)."""
         if not recursive:
-            break
-    return paths
+            return [os.path.join(self.path(relative), name) for name in self.files[relative]]
+        prefix = relative + os.sep if relative else ""
+        return [os.path.join(self.path(folder), name) for folder in self.folders
+                if folder == relative or folder.startswith(prefix)
+                for name in self.files[folder]]
+
+    def split_folder(self, split="train"):
+        """The relative folder of `split` ("train" or "eval") under the module's split rule: "train"
+        or "eval" in a split layout (None when eval/ is absent); "" for "train" and None for
+        "eval" otherwise. A one-line ValueError for an ambiguous folder."""
+        if split not in SPLITS:
+            raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+        subfolders = set(self.subfolders())
+        if not subfolders & set(SPLITS):
+            return "" if split == "train" else None
+        others = [f"{name}/" for name in sorted(subfolders - set(SPLITS))] + list(self.files[""])
+        if others:
+            raise ValueError(
+                f"image folder {self.directory!r} mixes a split layout (train/, eval/) with "
+                f"{', '.join(others[:3])}: put every image under train/ (and eval/), or rename "
+                "train/ or eval/ if it is a class")
+        if "train" not in subfolders:
+            raise ValueError(f"image folder {self.directory!r} has eval/ but no train/: put the "
+                             "training images in train/")
+        return split if split in subfolders else None
 
 
-def _is_readable(path):
+def inspect_image(path):
+    """(None, None) if TensorFlow decodes the file as is, (png bytes, None) if Pillow converted
+    it, (None, reason) if it is empty or unreadable."""
     try:
+        if os.path.getsize(path) == 0:
+            return None, "empty file"
         with Image.open(path) as image:
-            image.verify()  # checks the header and the structure without decoding
+            image.verify()  # structure, without decoding
         with Image.open(path) as image:
             image.load()  # a truncated file fails here
-        return True
-    except Exception:  # noqa: BLE001 (any failure of any decoder means "skip this file")
-        return False
+            rotated = image.getexif().get(_ORIENTATION_TAG, 1) not in (0, 1)
+            if image.format in _NATIVE and image.mode in ("RGB", "L") and not rotated:
+                return None, None
+            return _rgb_png(image), None
+    except Exception as error:  # noqa: BLE001 (any decoder failure means "skip this file")
+        return None, f"{type(error).__name__}: {str(error)[:100]}"
+
+
+def _rgb_png(image):
+    """Any Pillow image -> PNG bytes of its RGB version (16-bit scaled, alpha over white)."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        values = np.asarray(image, dtype=np.float64)
+        scale = 257.0 if values.max(initial=0) > 255 else 1.0
+        image = Image.fromarray(np.clip(np.round(values / scale), 0, 255).astype(np.uint8))
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckedImages:
+    """The readable files among scanned paths, in order: `paths[i]` is read from `sources[i]`,
+    the path itself, or its image converted to PNG bytes when `converted[i]`."""
+
+    paths: tuple
+    sources: tuple
+    converted: tuple
+    skipped: tuple
+
+    def __len__(self):
+        return len(self.paths)
+
+
+def check_images(paths):
+    """`CheckedImages` of `paths` (every file opened once, in parallel threads); one warning per
+    skipped file."""
+    with concurrent.futures.ThreadPoolExecutor(max(os.cpu_count() or 1, 2)) as pool:
+        results = list(pool.map(inspect_image, paths))
+    kept, sources, converted, skipped = [], [], [], []
+    for path, (png, problem) in zip(paths, results):
+        if problem:
+            logging.warning("skipped image %s (%s)", path, problem)
+            skipped.append(path)
+            continue
+        kept.append(path)
+        sources.append(png if png is not None else path)
+        converted.append(png is not None)
+    return CheckedImages(tuple(kept), tuple(sources), tuple(converted), tuple(skipped))
+
+
+def scan_listed_images(listing, relative="", recursive=True):
+    """`CheckedImages` of the image files of a listed folder `relative` (below it too if
+    `recursive`); a one-line ValueError when none is readable."""
+    checked = check_images(listing.image_paths(relative, recursive))
+    if not checked.paths:
+        raise ValueError(f"no readable image in {listing.path(relative)!r} "
+                         f"({len(checked.skipped)} skipped)")
+    return checked
 
 
 def scan_image_folder(directory, recursive=True):
-    """Returns (readable paths, skipped paths); logs one warning with the count of skipped files."""
-    readable, skipped = [], []
-    for path in list_image_files(directory, recursive):
-        (readable if _is_readable(path) else skipped).append(path)
-    if skipped:
-        logging.warning("Skipped %d unreadable or corrupt image file(s) in %s (first: %s)",
-                        len(skipped), directory, ", ".join(skipped[:3]))
-    if not readable:
-        raise ValueError(f"no readable image in {directory!r} ({len(skipped)} skipped)")
-    return readable, skipped
-
-
-def _encoded_image(path):
-    """The file's bytes if TensorFlow decodes its format, else the image re-encoded as PNG."""
-    if path.lower().endswith(_TF_DECODABLE):
-        with open(path, "rb") as handle:
-            return handle.read()
-    with Image.open(path) as image:
-        buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="PNG")
-        return buffer.getvalue()
+    """`scan_listed_images` of `directory` (walked once)."""
+    return scan_listed_images(FolderListing.of(directory), "", recursive)
 
 
 def decode_rgb(encoded):
@@ -76,25 +198,17 @@ def decode_rgb(encoded):
     return image
 
 
-def image_folder_dataset(directory, recursive=True, shuffle_files=False, seed=0):
-    """A finite tf.data.Dataset of (H, W, 3) uint8 images from a folder (skipping bad files).
+def decode_source(source, converted):
+    """A `CheckedImages` source (a path, or PNG bytes if `converted`) -> (H, W, 3) uint8."""
+    return decode_rgb(tf.cond(converted, lambda: source, lambda: tf.io.read_file(source)))
 
-    Files TensorFlow decodes natively are read lazily by path; the others are converted at scan
-    time. A file that passes the scan but still fails to decode is dropped with a logged warning.
-    """
-    paths, _ = scan_image_folder(directory, recursive)
-    native = [p for p in paths if p.lower().endswith(_TF_DECODABLE)]
-    converted = [_encoded_image(p) for p in paths if not p.lower().endswith(_TF_DECODABLE)]
-    files = tf.data.Dataset.from_tensor_slices(tf.constant(native or [""], tf.string))
-    if not native:
-        files = files.take(0)
-    if shuffle_files:
-        files = files.shuffle(len(native) or 1, seed=seed, reshuffle_each_iteration=True)
-    dataset = files.map(tf.io.read_file, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    if converted:
-        dataset = dataset.concatenate(tf.data.Dataset.from_tensor_slices(converted))
-    dataset = dataset.map(decode_rgb, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    return dataset.ignore_errors(log_warning=True)
+
+def image_folder_dataset(directory, recursive=True):
+    """A finite tf.data.Dataset of the folder's readable images, (H, W, 3) uint8, in walk order."""
+    checked = scan_image_folder(directory, recursive)
+    sources = tf.constant([s if isinstance(s, bytes) else s.encode() for s in checked.sources])
+    return tf.data.Dataset.from_tensor_slices((sources, tf.constant(checked.converted))).map(
+        decode_source, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
 
 
 def resize_shorter_side(image, size):

@@ -9,11 +9,13 @@ hand into the manual directory; the first use then prepares the TFRecords in `da
 Shape letters: R resolution.
 """
 
+import hashlib
 import os
 
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from an_tf.data.source import DataSource
 from an_tf.data.streams import shuffled_records
 
 ARCHIVES = ("ILSVRC2012_img_train.tar", "ILSVRC2012_img_val.tar")
@@ -103,3 +105,53 @@ def imagenet_train_stream(resolution=128, data_dir=None, manual_dir=None, seed=0
                 "label": tf.cast(example["label"], tf.int32)}
 
     return stream.map(decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+
+class ImageNetSource(DataSource):
+    """ImageNet as a data source: "train" is tfds' train split, "eval" its validation split.
+
+    `prepare` does nothing: the TFRecords are prepared (hours, once) when the training stream is
+    first built, after the training's device set-up. No augmentation; no training pictures
+    (`picture_batch_fn` is None).
+    """
+
+    def __init__(self, resolution, data_dir=None, manual_dir=None, shuffle_buffer=10000):
+        self.resolution, self.data_dir, self.manual_dir = resolution, data_dir, manual_dir
+        self.shuffle_buffer = shuffle_buffer
+        self._builder = None
+
+    def _named_builder(self):
+        """The tfds builder, for names only (None when tfds cannot make one)."""
+        if self._builder is None:
+            try:
+                self._builder = tfds.builder("imagenet2012", data_dir=self.data_dir)
+            except Exception:  # noqa: BLE001 (names only: any failure falls back)
+                return None
+        return self._builder
+
+    def class_names(self):
+        """WordNet ids from tfds (else "class_<i>")."""
+        try:
+            return list(self._named_builder().info.features["label"].names)
+        except Exception:  # noqa: BLE001
+            return [f"class_{i}" for i in range(NUM_CLASSES)]
+
+    def training_stream(self, seed, start=0, input_context=None, augment=True):
+        del augment  # none
+        return imagenet_train_stream(self.resolution, self.data_dir, self.manual_dir, seed,
+                                     start, self.shuffle_buffer, input_context)
+
+    def real_dataset(self, split="train", seed=0):
+        self.check_split(split)
+        return load_imagenet("train" if split == "train" else "validation", self.resolution,
+                             self.data_dir, self.manual_dir, shuffle_files=False)
+
+    def identity(self, split="train", seed=0):
+        """The split and the tfds version."""
+        self.check_split(split)
+        builder = self._named_builder()
+        version = builder.version if builder is not None else "?"
+        return hashlib.sha256(f"imagenet2012|{split}|{version}".encode()).hexdigest()[:16]
+
+    def picture_batch_fn(self, seed, count=16):
+        return None

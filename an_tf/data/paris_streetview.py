@@ -62,8 +62,7 @@ class ParisStreetView(tfds.core.GeneratorBasedBuilder):
         }
 
     def _generate_examples(self, directory):
-        paths, _ = image_folder.scan_image_folder(directory)  # warns about skipped files
-        for path in paths:
+        for path in image_folder.scan_image_folder(directory).paths:  # skipped files: warned
             with Image.open(path) as image:
                 pixels = np.asarray(image.convert("RGB"))
             key = os.path.relpath(path, directory)

@@ -10,12 +10,18 @@ noise plus stripes).
 Shape letters: B batch, R resolution, n semantic entities; r layout resolution.
 """
 
+import hashlib
+
 import numpy as np
 import tensorflow as tf
+
+from an_tf.data.source import DataSource
+from an_tf.data.streams import shuffled_indices
 
 NUM_SHAPE_FAMILIES = 8
 SHAPE_NAMES = ("disk", "square", "triangle", "ring", "cross", "diamond", "bar", "frame")
 _GOLDEN = 0.6180339887
+EVAL_EXAMPLES = 10000  # the held-out split's size
 
 
 def salted_uniform(seed, salt, shape=(), low=0.0, high=1.0):
@@ -98,6 +104,57 @@ def load_synthetic_shapes(resolution=32, num_classes=8, num_examples=10000, seed
     return indices.map(
         lambda index: make_example(seed, index, resolution, num_classes),
         num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+
+def shape_class_names(num_classes):
+    """"disk", "square", ..., "frame", then "disk_1", ... for classes 8 and up."""
+    return [SHAPE_NAMES[c % len(SHAPE_NAMES)] + (f"_{c // len(SHAPE_NAMES)}"
+                                                 if c >= len(SHAPE_NAMES) else "")
+            for c in range(num_classes)]
+
+
+class SyntheticShapesSource(DataSource):
+    """The shapes as a data source: the training split is examples 0..num_examples-1 of the run's
+    seed, the "eval" split `EVAL_EXAMPLES` held-out shapes of seed + 1 (as the training pictures'
+    held-out batch). No preparation, no augmentation."""
+
+    def __init__(self, resolution, num_classes, num_examples):
+        self.resolution, self.num_classes, self.num_examples = resolution, num_classes, num_examples
+
+    def class_names(self):
+        return shape_class_names(self.num_classes)
+
+    def training_stream(self, seed, start=0, input_context=None, augment=True):
+        """Example i of the dataset belongs to input pipeline i % P; each pipeline reads its
+        examples in a new seeded permutation per epoch, generated from their index (random
+        access: resuming costs nothing). {"image", "label", "mask"}."""
+        del augment  # none
+        pipelines = input_context.num_input_pipelines if input_context else 1
+        pipeline_id = input_context.input_pipeline_id if input_context else 0
+        count = (self.num_examples - pipeline_id + pipelines - 1) // pipelines
+        indices = shuffled_indices(count, seed, start, stream_id=pipeline_id)
+        return indices.map(
+            lambda i: make_example(seed, i * pipelines + pipeline_id, self.resolution,
+                                   self.num_classes),
+            num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+    def real_dataset(self, split="train", seed=0):
+        self.check_split(split)
+        count = self.num_examples if split == "train" else EVAL_EXAMPLES
+        shapes = load_synthetic_shapes(self.resolution, self.num_classes, count,
+                                       seed=seed if split == "train" else seed + 1)
+        return shapes.map(lambda example: {"image": example["image"], "label": example["label"]})
+
+    def identity(self, split="train", seed=0):
+        """The parameters (with the run's `seed`)."""
+        self.check_split(split)
+        text = f"synthetic|{split}|{self.num_examples}|{self.num_classes}|{seed}"
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def picture_batch_fn(self, seed, count=16):
+        """Held-out shapes (seed + 1) with their object masks, to score D's layouts."""
+        return lambda: next(iter(load_synthetic_shapes(self.resolution, self.num_classes, count,
+                                                       seed=seed + 1).batch(count)))
 
 
 def best_entity_iou(layout, object_mask):

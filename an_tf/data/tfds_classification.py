@@ -21,6 +21,7 @@ import os
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from an_tf.data.source import DataSource
 from an_tf.data.square_crops import position_seed, square_image
 from an_tf.data.streams import shuffled_records
 
@@ -141,3 +142,55 @@ def classification_stream(builder, split, resolution, seed, start=0, shuffle_buf
 
     return tf.data.Dataset.zip(positions, stream).map(
         example, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+
+class TfdsSource(DataSource):
+    """Dataset `name` of tfds as a data source: "train" is `split`, "eval" the held-out split
+    (`eval_split`). The builder is opened (and prepared if needed) once, by `prepare` or the
+    first use; training augmentation: seeded random square crops, horizontal flips."""
+
+    classes_from_data = True
+
+    def __init__(self, name, resolution, data_dir=None, split="train", image_key="image",
+                 label_key="label", shuffle_buffer=10000, random_crop=False, random_flip=False):
+        self.name, self.resolution, self.data_dir, self.split = name, resolution, data_dir, split
+        self.image_key, self.label_key, self.shuffle_buffer = image_key, label_key, shuffle_buffer
+        self.random_crop, self.random_flip = random_crop, random_flip
+        self._builder = None
+
+    def _open(self, prepare=True):
+        return open_builder(self.name, self.data_dir, self.image_key, self.label_key, prepare)
+
+    def builder(self):
+        """The checked, prepared builder (opened at the first call)."""
+        if self._builder is None:
+            builder = self._open()
+            check_split(builder, self.split)
+            self._builder = builder
+        return self._builder
+
+    def prepare(self):
+        self.builder()
+        return self
+
+    def class_names(self):
+        """The ClassLabel names (the dataset need not be prepared)."""
+        return class_names(self._builder or self._open(prepare=False), self.label_key)
+
+    def _split(self, split):
+        self.check_split(split)
+        return self.split if split == "train" else eval_split(self.builder(), self.split)
+
+    def training_stream(self, seed, start=0, input_context=None, augment=True):
+        return classification_stream(
+            self.builder(), self.split, self.resolution, seed, start, self.shuffle_buffer,
+            input_context, self.image_key, self.label_key,
+            random_crop=augment and self.random_crop, random_flip=augment and self.random_flip)
+
+    def real_dataset(self, split="train", seed=0):
+        return classification_dataset(self.builder(), self._split(split), self.resolution,
+                                      self.image_key, self.label_key)
+
+    def identity(self, split="train", seed=0):
+        """Name, version, split, keys and data directory."""
+        return identity(self.builder(), self._split(split), self.image_key, self.label_key)

@@ -43,8 +43,10 @@ def source_records(dataset, split, manual_dir=None, folder=None, photo_shorter_s
 
     Args:
         dataset: "package_photos" (embedded, offline), "paris_streetview" (the files of
-            `manual_dir`/paris_train_original or paris_eval_gt) or "image_folder" (`folder`, with
-            "train"/"eval" splits taken from `folder`/train and `folder`/eval when those exist).
+            `manual_dir`/paris_train_original or paris_eval_gt) or "image_folder" (`folder`,
+            split by the rule of `an_tf.data.image_folder`: `folder`/train and `folder`/eval in
+            a split layout, else all of `folder`; without eval/, "eval" reads the training
+            images).
         split: "train" or "eval".
         photo_shorter_side: package photos are resized to this shorter side first (demo speed).
         photo_subset: package photos: "all" or "scenes" (training photos without textures).
@@ -57,24 +59,27 @@ def source_records(dataset, split, manual_dir=None, folder=None, photo_shorter_s
     if dataset == "paris_streetview":
         if not manual_dir:
             raise ValueError("dataset='paris_streetview' needs manual_dir")
-        return _folder_records(os.path.join(manual_dir, PARIS_FOLDERS[split]))
+        return _folder_records(image_folder.FolderListing.of(
+            os.path.join(manual_dir, PARIS_FOLDERS[split])))
     if dataset == "image_folder":
         if not folder:
             raise ValueError("dataset='image_folder' needs a folder")
-        split_folder = os.path.join(folder, split)
-        return _folder_records(split_folder if os.path.isdir(split_folder) else folder)
+        listing = image_folder.FolderListing.of(folder)
+        split_folder = listing.split_folder(split)
+        if split_folder is None:  # no held-out images: evaluate on the training images
+            split_folder = listing.split_folder("train")
+        return _folder_records(listing, split_folder)
     if dataset == "procedural_scenes":
         raise ValueError("procedural_scenes are generated, not read: use scene_train_dataset / "
                          "scene_eval_dataset")
     raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
 
 
-def _folder_records(directory):
-    """Readable images of a folder: formats TF decodes by path, the others converted to PNG."""
-    paths, _ = image_folder.scan_image_folder(directory)
-    native = tuple(p for p in paths if p.lower().endswith(image_folder._TF_DECODABLE))
-    converted = tuple(image_folder._encoded_image(p) for p in paths if p not in native)
-    return Records(native + converted, (True,) * len(native) + (False,) * len(converted))
+def _folder_records(listing, relative=""):
+    """Readable images of folder `relative` of a `FolderListing`, in walk order: read by path
+    when TF decodes them as they are, else converted to PNG (`an_tf.data.image_folder`)."""
+    checked = image_folder.scan_listed_images(listing, relative)
+    return Records(checked.sources, tuple(not converted for converted in checked.converted))
 
 
 def decode_record(value, is_path):

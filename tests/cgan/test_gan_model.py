@@ -8,7 +8,8 @@ import tensorflow_datasets as tfds
 
 from an_tf.cgan import losses
 from an_tf.layers import orthogonality_losses
-from an_tf.cgan.pipeline import CGANConfig, build_gan, make_dataset_fn
+from an_tf.cgan.pipeline import (CGANConfig, build_gan, make_data_source,
+                                 make_dataset_fn)
 from tests.cgan.helpers import (synthetic_batch, tiny_discriminator, tiny_gan, two_cpu_strategy,
                                 weights_of)
 
@@ -59,7 +60,8 @@ def test_one_step_on_mock_imagenet():
                         num_entities=4, embedding_dim=4, d_an_resolutions=(16,),
                         shuffle_buffer=4)
     with tfds.testing.mock_data(num_examples=8):
-        dataset = make_dataset_fn(config, global_batch_size=4)(tf.distribute.InputContext())
+        dataset = make_dataset_fn(make_data_source(config), global_batch_size=4)(
+            tf.distribute.InputContext())
         batch = next(iter(dataset))
     assert batch["image"].shape == (4, 32, 32, 3)
     gan = build_gan(config)

@@ -33,7 +33,8 @@ def test_config_from_hparams_strings_and_ema():
 
 
 def test_dataset_per_replica_batches_and_shards():
-    make = pipeline.make_dataset_fn(SMOKE, global_batch_size=4, seed=0)
+    make = pipeline.make_dataset_fn(pipeline.make_data_source(SMOKE), global_batch_size=4,
+                                    seed=0)
     context = tf.distribute.InputContext(num_input_pipelines=2, input_pipeline_id=1,
                                          num_replicas_in_sync=2)
     first = next(iter(make(context)))
@@ -88,7 +89,8 @@ def _batches(dataset, count):
                                      tf.distribute.InputContext(2, 1, 2)])
 def test_dataset_from_a_start_step_equals_the_straight_stream(context):
     # 32 examples, 4 per step: step 9 is in the third epoch (each epoch a new permutation).
-    make = pipeline.make_dataset_fn(SMOKE, global_batch_size=4, seed=3)
+    make = pipeline.make_dataset_fn(pipeline.make_data_source(SMOKE), global_batch_size=4,
+                                    seed=3)
     straight = _batches(make(context, 0), 16)  # two epochs of this pipeline's examples
     resumed = _batches(make(context, 9), 3)
     for expected, actual in zip(straight[9:], resumed):
@@ -104,7 +106,8 @@ def test_imagenet_stream_from_a_start_step_equals_the_straight_stream():
 
     config = pipeline.CGANConfig(dataset="imagenet2012", resolution=32, channels=4,
                                  d_an_resolutions=(16,), shuffle_buffer=4)
-    make = pipeline.make_dataset_fn(config, global_batch_size=2, seed=0)
+    make = pipeline.make_dataset_fn(pipeline.make_data_source(config), global_batch_size=2,
+                                    seed=0)
     with tfds.testing.mock_data(num_examples=6):
         tf.random.set_seed(5)  # a global seed (run_training sets one) must not matter
         straight = _batches(make(tf.distribute.InputContext(), 0), 7)

@@ -1,11 +1,14 @@
 """Tests of an_tf.data.imagenet with tfds' mock data (no ImageNet needed)."""
 
+import hashlib
+
 import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
-from an_tf.data.imagenet import ImageNetArchivesMissingError, centre_crop_and_resize, load_imagenet
+from an_tf.data.imagenet import (ImageNetArchivesMissingError, ImageNetSource,
+                                 centre_crop_and_resize, load_imagenet)
 
 
 def test_mock_imagenet_examples():
@@ -38,3 +41,16 @@ def test_missing_archives_give_one_line_naming_the_manual_dir(tmp_path):
     message = str(error.value)
     assert str(manual) in message and "ILSVRC2012_img_train.tar" in message
     assert "\n" not in message
+
+
+def test_source_splits_names_and_identity():
+    source = ImageNetSource(resolution=32)
+    names = source.class_names()
+    assert len(names) == 1000 and names[0] == "n01440764"  # WordNet ids, no data needed
+    version = tfds.builder("imagenet2012").version
+    assert source.identity("eval") == hashlib.sha256(
+        f"imagenet2012|eval|{version}".encode()).hexdigest()[:16]  # the cache keys of old runs
+    assert source.picture_batch_fn(0) is None
+    with tfds.testing.mock_data(num_examples=3):
+        examples = list(source.real_dataset("eval"))
+    assert len(examples) == 3 and examples[0]["image"].shape == (32, 32, 3)

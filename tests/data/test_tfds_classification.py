@@ -69,3 +69,22 @@ def test_unknown_split_is_one_line(data_dir):
     with pytest.raises(ValueError, match="no split 'validation'"):
         tc.check_split(builder, "validation")
     assert tc.check_split(builder, "train[:50%]") == "train[:50%]"
+
+
+def test_source_opens_the_builder_once_and_maps_the_splits(data_dir, monkeypatch):
+    opened = []
+    open_builder = tc.open_builder
+    monkeypatch.setattr(tc, "open_builder", lambda *a, **k: opened.append(a) or open_builder(
+        *a, **k))
+    source = tc.TfdsSource("tiny_fruits", 32, data_dir, "train[:50%]", random_crop=True, **KEYS)
+    assert source.classes_from_data and source.class_names() == tiny_tfds.FRUITS
+    source.prepare()
+    builder = source.builder()
+    assert source.identity("eval") == tc.identity(builder, "test", **KEYS)  # the cache keys
+    assert source.identity() == tc.identity(builder, "train[:50%]", **KEYS)
+    assert len(list(source.real_dataset("eval"))) == 6
+    plain = next(iter(source.training_stream(5, augment=False)))["image"].numpy()
+    assert plain.shape == (32, 32, 3)
+    assert len(opened) == 2  # class names (unprepared), then the prepared builder: once
+    with pytest.raises(ValueError, match="no split 'validation'"):
+        tc.TfdsSource("tiny_fruits", 32, data_dir, "validation", **KEYS).prepare()

@@ -15,12 +15,13 @@ def test_writes_a_labelled_folder_with_train_and_eval(tmp_path):
     make_photo_folder.main(["make"], flag_values=parse_flags(
         make_photo_folder, f"--output={output}", "--train_per_class=2", "--eval_per_class=1",
         "--size=16"))
-    names = labelled_folder.folder_class_names(output)
+    source = labelled_folder.LabelledFolderSource(output, 16)
+    names = source.class_names()
     assert names == sorted(make_photo_folder.PHOTOS)
-    train = labelled_folder.scan_labelled_folder(output, "train")
-    held_out = labelled_folder.scan_labelled_folder(output, "eval", names)
+    train, held_out = source.images("train"), source.images("eval")
     assert len(train) == 2 * len(names) and len(held_out) == len(names)
-    crops = [b["image"].numpy() for b in labelled_folder.labelled_dataset(train, 16)]
+    assert held_out.class_names == tuple(names)
+    crops = [b["image"].numpy() for b in source.real_dataset("train")]
     assert np.std(crops[0]) > 0.05 and not np.array_equal(crops[0], crops[1])
 
 

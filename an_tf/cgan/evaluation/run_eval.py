@@ -55,14 +55,17 @@ def restore_gan(workdir, strategy=None, checkpoint="latest"):
 
 
 def evaluate_with_inception(workdir, inception_path, protocol, split="train",
-                            num_real_examples=0, strategy=None, checkpoint="latest"):
-    """FID / IS / Intra-FID of a run (`InceptionProtocol`) against the run's own data: real
-    features over the first `num_real_examples` of `split` (0: all) cached in
-    <workdir>/eval_cache/ (per class, on disk: ~10 GB for the whole ImageNet train split)."""
+                            num_real_examples=0, strategy=None, checkpoint="latest", source=None):
+    """FID / IS / Intra-FID of a run (`InceptionProtocol`) against the run's own data (`source`;
+    default: the data source of the run's config): real features over the first
+    `num_real_examples` of `split` (0: all) cached in <workdir>/eval_cache/ (per class, on
+    disk: ~10 GB for the whole ImageNet train split)."""
     network = InceptionNetwork(inception_path)
     gan, config, step = restore_gan(workdir, strategy, checkpoint)
-    real = references.inception_reference(workdir, config, network, split, num_real_examples,
-                                          protocol.batch_size, strategy, run_seed(workdir))
+    source = source or pipeline.make_data_source(config)
+    real = references.inception_reference(workdir, config, source, network, split,
+                                          num_real_examples, protocol.batch_size, strategy,
+                                          run_seed(workdir))
     results = evaluate_generator(gan.sampling_generator, network, real, protocol, strategy)
     return {"step": step, "inception": network.kind, "inception_hash": network.hash,
             "real_examples": real.overall().count, **results}
@@ -70,15 +73,18 @@ def evaluate_with_inception(workdir, inception_path, protocol, split="train",
 
 def evaluate_download_free(workdir, classifier_dir, num_samples=5000, num_real_examples=5000,
                            batch_size=100, seed=0, strategy=None, classifier_options=None,
-                           checkpoint="latest"):
+                           checkpoint="latest", source=None):
     """The download-free metrics of a run of any dataset (see classifier_eval), with the
     classifier's held-out accuracy on real images ("classifier_accuracy"); on the built-in
-    shapes also AN's layouts against the objects."""
+    shapes also AN's layouts against the objects. `source`: the run's data source (default:
+    the one of the run's config)."""
     gan, config, step = restore_gan(workdir, strategy, checkpoint)
+    source = source or pipeline.make_data_source(config)
     options = references.ClassifierOptions(classifier_dir, **(classifier_options or {}))
-    classifier = references.load_classifier(config, options, run_seed(workdir))
-    real = references.classifier_reference(workdir, config, classifier, num_real_examples,
-                                           batch_size, strategy, run_seed(workdir))
+    classifier = references.load_classifier(config, source, options, run_seed(workdir))
+    real = references.classifier_reference(workdir, config, source, classifier,
+                                           num_real_examples, batch_size, strategy,
+                                           run_seed(workdir))
     shapes = config.dataset == "synthetic"
     results = evaluate_with_classifier(gan.sampling_generator, classifier, real, num_samples,
                                        batch_size, seed, strategy=strategy, shapes_layouts=shapes)

@@ -18,7 +18,8 @@ class CGANEvaluator:
     """evaluate_fn(model, step) -> dict of metrics of a `ConditionalGAN`.
 
     Args:
-        config: the run's `CGANConfig`; workdir: the run's directory (real statistics cache).
+        config: the run's `CGANConfig`; source: its `DataSource` (the one training reads);
+        workdir: the run's directory (real statistics cache).
         num_samples: generated samples per evaluation (labels cycling through the classes).
         batch_size: evaluation batch size; seed: seed of the noise (the same at every call).
         data_seed: the run's --seed (the synthetic data depends on it).
@@ -28,10 +29,10 @@ class CGANEvaluator:
     Attributes: best_metric ("fid" or "fd", lower is better).
     """
 
-    def __init__(self, config, workdir, num_samples=1000, batch_size=100, seed=0,
+    def __init__(self, config, source, workdir, num_samples=1000, batch_size=100, seed=0,
                  inception_path=None, num_real_examples=5000,
                  classifier=references.ClassifierOptions(), data_seed=0):
-        self.config, self.workdir = config, workdir
+        self.config, self.source, self.workdir = config, source, workdir
         self.num_samples, self.batch_size, self.seed = num_samples, batch_size, seed
         self.inception_path, self.num_real_examples = inception_path, num_real_examples
         self.classifier_options, self.data_seed = classifier, data_seed
@@ -45,14 +46,14 @@ class CGANEvaluator:
         if self.inception_path:
             self.network = InceptionNetwork(self.inception_path)
             self.real = references.inception_reference(
-                self.workdir, self.config, self.network, "train", self.num_real_examples,
-                self.batch_size, seed=self.data_seed)
+                self.workdir, self.config, self.source, self.network, "train",
+                self.num_real_examples, self.batch_size, seed=self.data_seed)
         else:
-            self.network = references.load_classifier(self.config, self.classifier_options,
-                                                      self.data_seed)
+            self.network = references.load_classifier(self.config, self.source,
+                                                      self.classifier_options, self.data_seed)
             self.real = references.classifier_reference(
-                self.workdir, self.config, self.network, self.num_real_examples or 5000,
-                self.batch_size, seed=self.data_seed)
+                self.workdir, self.config, self.source, self.network,
+                self.num_real_examples or 5000, self.batch_size, seed=self.data_seed)
 
     def __call__(self, model, step):
         del step  # the same noise at every step: the curve shows the generator's change only

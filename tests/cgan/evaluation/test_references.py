@@ -34,6 +34,10 @@ def _config(folder, num_classes=2):
                                g_an_resolutions=(32,), d_an_resolutions=(16,))
 
 
+def _source(config):
+    return pipeline.make_data_source(config)
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     return _write_colour_folder(str(tmp_path_factory.mktemp("colours")))
@@ -41,12 +45,13 @@ def folder(tmp_path_factory):
 
 def test_trained_once_held_out_and_cached(folder, tmp_path):
     options = references.ClassifierOptions(str(tmp_path), train_examples=1000, epochs=8)
-    classifier = references.load_classifier(_config(folder), options)
+    classifier = references.load_classifier(_config(folder), _source(_config(folder)), options)
     # 40 images: every 10th (4) held out, the other 36 trained on.
     assert classifier.info["train_examples"] == 36 and classifier.info["held_out_examples"] == 4
     assert classifier.accuracy == 1.0  # colours: trivially separable
     assert os.path.exists(os.path.join(tmp_path, classifier.hash + ".weights.h5"))
-    again = references.load_classifier(_config(folder), options)  # from the cache
+    again = references.load_classifier(_config(folder), _source(_config(folder)),
+                                       options)  # from the cache
     assert again.accuracy == classifier.accuracy and again.hash == classifier.hash
     pixels = np.random.default_rng(0).integers(0, 256, (3, RESOLUTION, RESOLUTION, 3), np.uint8)
     np.testing.assert_array_equal(classifier(pixels)[1].numpy(), again(pixels)[1].numpy())
@@ -57,13 +62,15 @@ def test_changed_folder_gets_new_classifier_and_statistics(tmp_path):
     options = references.ClassifierOptions(str(tmp_path / "cache"), train_examples=100, epochs=1)
     config = _config(folder)
     workdir = str(tmp_path / "run")
-    first = references.load_classifier(config, options)
-    references.classifier_reference(workdir, config, first, num_real_examples=16,
+    source = _source(config)
+    first = references.load_classifier(config, source, options)
+    references.classifier_reference(workdir, config, source, first, num_real_examples=16,
                                     batch_size=8)
     save(os.path.join(folder, "red", "extra.png"), np.full((24, 24, 3), 200, np.uint8))
-    second = references.load_classifier(config, options)
+    source = _source(config)  # the next run's source sees the changed folder
+    second = references.load_classifier(config, source, options)
     assert second.hash != first.hash  # the identity of the data is part of the name
-    references.classifier_reference(workdir, config, second, num_real_examples=16,
+    references.classifier_reference(workdir, config, source, second, num_real_examples=16,
                                     batch_size=8)
     assert len(os.listdir(os.path.join(workdir, "eval_cache"))) == 2
 
@@ -71,8 +78,9 @@ def test_changed_folder_gets_new_classifier_and_statistics(tmp_path):
 def test_generated_samples_scored_with_per_class_fd(folder, tmp_path):
     options = references.ClassifierOptions(str(tmp_path), train_examples=1000, epochs=1)
     config = _config(folder)
-    classifier = references.load_classifier(config, options)
-    real = references.classifier_reference(str(tmp_path), config, classifier, 40, 20)
+    source = _source(config)
+    classifier = references.load_classifier(config, source, options)
+    real = references.classifier_reference(str(tmp_path), config, source, classifier, 40, 20)
     results = evaluate_with_classifier(tiny_generator(num_classes=2), classifier, real,
                                        num_samples=20, batch_size=10, num_splits=2)
     assert sorted(results["intra_fd_per_class"]) == ["0", "1"]
