@@ -166,12 +166,22 @@ def test_cited_results_say_machine_date_and_commit():
         assert not missing, f"{name} lacks {missing} (top level or under 'provenance')"
 
 
+def _anchors(path):
+    """GitHub's heading anchors of a Markdown file."""
+    headings = re.findall(r"^#+ (.*)$", path.read_text(), re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
+
+
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
 def test_relative_links_resolve(path):
     for target in re.findall(r"\]\(([^)\s]+)\)", path.read_text()):
-        if re.match(r"[a-z]+:", target) or target.startswith("#"):
+        if re.match(r"[a-z]+:", target):
             continue
-        assert (path.parent / target.split("#")[0]).exists(), f"{path.name}: broken link {target}"
+        file_part, _, anchor = target.partition("#")
+        linked = (path.parent / file_part) if file_part else path
+        assert linked.exists(), f"{path.name}: broken link {target}"
+        if anchor and linked.suffix == ".md":
+            assert anchor in _anchors(linked), f"{path.name}: no heading #{anchor} in {linked.name}"
 
 
 PROCESS_WORDS = re.compile(r"\b(round \d|previous round|this round|issue #?\d+|item \d+|"
