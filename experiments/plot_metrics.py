@@ -10,7 +10,7 @@ import os
 
 from absl import app, flags
 
-from an_tf.metrics.metrics_plot import plot_metric, read_metric
+from an_tf.reports.metrics_plot import plot_metric, read_metric
 from experiments import common_flags
 
 

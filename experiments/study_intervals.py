@@ -12,7 +12,7 @@ import json
 
 from absl import flags
 
-from an_tf.metrics import study_plot, study_stats
+from an_tf.reports import study_plot, study_stats
 from experiments import common_flags
 
 flags.DEFINE_string("records", None, "A study JSON with a \"records\" list.", required=True)

@@ -13,7 +13,7 @@ import numpy as np
 from an_tf.data import synthetic_shapes
 from an_tf.inpainting import inference
 from an_tf.inpainting import metrics
-from an_tf.metrics import study_stats
+from an_tf.reports import study_stats
 
 STAGES = ("coarse", "refined")
 NAMES = metrics.METRICS + tuple(f"hole_{name}" for name in metrics.METRICS)

@@ -117,7 +117,7 @@ def test_tiny_study_end_to_end(tmp_path):
 
 
 def test_summary_table_averages_seeds_and_layers():
-    from an_tf.metrics.study_table import markdown_table, summarize
+    from an_tf.reports.study_table import markdown_table, summarize
 
     iou = "g_layout_object_iou/"
     records = [{"arm": "an", "fd": 1.0, iou + "a": 0.2, iou + "b": 0.4},

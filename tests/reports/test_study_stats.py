@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from an_tf.metrics import study_stats
+from an_tf.reports import study_stats
 
 
 def _u(values, baseline):

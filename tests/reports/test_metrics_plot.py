@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from an_tf.metrics.metrics_plot import HEIGHT, WIDTH, plot_metric, read_metric
+from an_tf.reports.metrics_plot import HEIGHT, WIDTH, plot_metric, read_metric
 from experiments import plot_metrics
 from tests.experiments.helpers import parse_flags
 

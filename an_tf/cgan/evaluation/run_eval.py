@@ -13,9 +13,10 @@ import tensorflow as tf
 
 from an_tf import training
 from an_tf.cgan import pipeline
-from an_tf.metrics import references
+from an_tf.cgan.evaluation import references
+from an_tf.cgan.evaluation.eval_tables import (classifier_table,  # noqa: F401 (re-exported)
+                                               inception_table)
 from an_tf.metrics.classifier_eval import evaluate_with_classifier
-from an_tf.metrics.eval_tables import classifier_table, inception_table  # noqa: F401 (re-exported)
 from an_tf.metrics.generator_eval import evaluate_generator
 from an_tf.metrics.inception import InceptionNetwork
 from an_tf.metrics.shapes_eval import (REAL_SEED, chance_layout_iou,
