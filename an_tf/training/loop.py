@@ -128,7 +128,7 @@ def _run_locked(config, strategy, stop, build_model, make_dataset, sample_fn, ex
 
     writer = SummaryWriter(config.workdir, enabled=chief)
     evaluation = None
-    if config.eval_every:  # the one place that decides whether the run evaluates
+    if config.eval_every:  # checked before the workdir was locked (run_training)
         evaluation = eval_hook.EvalHook(evaluate_fn, config.workdir, model, objects, writer,
                                         chief, checkpointer.directory)
         evaluation.resume_at(step)

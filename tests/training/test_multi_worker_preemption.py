@@ -6,7 +6,7 @@ import json
 import os
 import sys
 
-from an_tf.training import checkpointing, run_dir
+from an_tf.training import run_dir
 from tests.training.test_multi_worker import _free_ports, run_workers
 
 _WORKER = """
