@@ -210,7 +210,7 @@ def export_fn(model, export_dir):
 def load_config(workdir):
     """(InpaintingConfig, training seed, mixed-precision policy or None) of a run, from
     <workdir>/config.json."""
-    settings = run_dir.read_settings(workdir, "inpainting run")
+    settings = run_dir.read_settings(workdir)
     hparams = settings.get("hparams", settings)
     training_config = settings.get("training_config", {})
     seed = training_config.get("seed", hparams.get("seed", 0))

@@ -111,7 +111,8 @@ def test_evaluation_on_the_training_images(workdir, capsys):
 
 
 def test_missing_workdir_is_explained(tmp_path):
-    with pytest.raises(FileNotFoundError, match="training workdir"):
+    with pytest.raises(FileNotFoundError, match="config.json not found: --workdir must be a "
+                       "training run directory"):
         pipeline.restore_generator(str(tmp_path))
 
 
