@@ -27,6 +27,7 @@ SETTINGS_FILE = "config.json"
 CHECKPOINT_DIR = "checkpoints"
 BEST_DIR = "best"
 BEST_INFO = "best.json"  # {"step", "metric", "value"} of the checkpoint in best/
+CHECKPOINT_NAME = "ckpt"  # checkpoints are <CHECKPOINT_NAME>-<step>
 
 # <prefix>.index or <prefix>.data-<shard>-of-<shards>, prefix ckpt-<step>: TF's file names.
 _CHECKPOINT_FILE = re.compile(r"ckpt-(\d+)\.(?:index|data-\d+-of-\d+)")
@@ -106,7 +107,7 @@ def best_directory(workdir):
 
 def checkpoint_prefix(directory, step):
     """The path prefix of checkpoint `step` in `directory`: <directory>/ckpt-<step>."""
-    return os.path.join(directory, f"ckpt-{int(step)}")
+    return os.path.join(directory, f"{CHECKPOINT_NAME}-{int(step)}")
 
 
 def step_of(prefix):
