@@ -136,7 +136,8 @@ class Checkpointer:
         self.checkpoint = tf.train.Checkpoint(
             step=self.step, manifest=self._manifest_text, state=dict(self.variables))
         self.manager = tf.train.CheckpointManager(
-            self.checkpoint, directory, max_to_keep=max_to_keep, checkpoint_name=run_dir.CHECKPOINT_NAME)
+            self.checkpoint, directory, max_to_keep=max_to_keep,
+            checkpoint_name=run_dir.CHECKPOINT_NAME)
 
     @property
     def latest_checkpoint(self):

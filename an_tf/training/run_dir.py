@@ -1,6 +1,7 @@
 """The files of a run directory (workdir), read and written in one place.
 
-    <workdir>/config.json               the run's settings (`read_settings`; `run_settings` writes it)
+    <workdir>/config.json               the run's settings (`read_settings`; written by
+                                        `run_settings.record_run_settings`)
     <workdir>/checkpoints/ckpt-<step>.* the rotating checkpoints (`list_checkpoints`)
     <workdir>/checkpoints/best/         the best one by the evaluation metric, with best.json
 
@@ -30,10 +31,10 @@ BEST_INFO = "best.json"  # {"step", "metric", "value"} of the checkpoint in best
 CHECKPOINT_NAME = "ckpt"  # checkpoints are <CHECKPOINT_NAME>-<step>
 
 # <prefix>.index or <prefix>.data-<shard>-of-<shards>, prefix ckpt-<step>: TF's file names.
-_CHECKPOINT_FILE = re.compile(r"ckpt-(\d+)\.(?:index|data-\d+-of-\d+)")
-_PREFIX = re.compile(r"ckpt-(\d+)")
+_CHECKPOINT_FILE = re.compile(CHECKPOINT_NAME + r"-(\d+)\.(?:index|data-\d+-of-\d+)")
+_PREFIX = re.compile(CHECKPOINT_NAME + r"-(\d+)")
 # ckpt-<step>.<tag>-<UTC time>[-<n>].<suffix>: files moved aside by `move_aside`.
-_MOVED = re.compile(r"(ckpt-\d+\.(?:corrupt|superseded)-[0-9TZ]+(?:-\d+)?)\..+")
+_MOVED = re.compile(f"({CHECKPOINT_NAME}" + r"-\d+\.(?:corrupt|superseded)-[0-9TZ]+(?:-\d+)?)\..+")
 
 
 def settings_path(workdir):
