@@ -74,3 +74,16 @@ def test_training_only_settings_may_change_and_are_reported(tmp_path):
         {"train_steps": 20, "new_flag": 1}, resuming=True)
     assert "hparams.train_steps: 10 -> 20" in changes
     assert "hparams.new_flag: (unset) -> 1" in changes  # a flag added since: reported only
+
+
+def test_the_pipeline_names_its_own_mutable_settings(tmp_path):
+    workdir = str(tmp_path)
+    run_settings.record_run_settings(workdir, _config(workdir=workdir),
+                                     {"image_folder": "a", "channels": 4})
+    changes = run_settings.record_run_settings(
+        workdir, _config(workdir=workdir), {"image_folder": "b", "channels": 4}, resuming=True,
+        mutable={"image_folder"})
+    assert changes == ["hparams.image_folder: 'a' -> 'b'"]
+    with pytest.raises(run_settings.ConfigMismatchError, match="other settings of image_folder"):
+        run_settings.record_run_settings(workdir, _config(workdir=workdir),
+                                         {"image_folder": "c", "channels": 4}, resuming=True)
