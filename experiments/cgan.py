@@ -19,8 +19,14 @@ from an_tf.cgan.evaluation import references
 from an_tf.cgan.evaluation.training_eval import CGANEvaluator
 from an_tf.cgan.visualize import make_sample_fn
 from an_tf.data.imagenet import ImageNetArchivesMissingError
-from an_tf.metrics.inception import check_inception_file
 from experiments import common_flags
+
+# The cGAN flags that may change when a run is resumed: where the data is, how it is evaluated.
+MUTABLE_FLAGS = common_flags.MUTABLE_FLAGS | {
+    "data_dir", "manual_dir", "image_folder", "eval_num_samples", "eval_batch_size",
+    "eval_num_real_examples", "inception_path", "classifier_dir", "classifier_train_examples",
+    "classifier_epochs"}
+
 
 def define_flags(flag_values=flags.FLAGS):
     """Defines the shared training flags and the cGAN flags (once per FlagValues)."""
@@ -84,12 +90,10 @@ def _define_model_flags(flag_values):
 
 
 def _define_eval_flags(flag_values):
-    """Evaluation during training (an_tf.cgan.evaluation.training_eval): flags that never change
-    the training, so they may change when a run is resumed."""
+    """Evaluation during training (an_tf.cgan.evaluation.training_eval; --eval_every and
+    --best_metric are common_flags'): flags that never change the training, so they may change
+    when a run is resumed."""
     fv = {"flag_values": flag_values}
-    flags.DEFINE_integer("eval_every", 0, "Evaluate the sampling generator every N steps and at "
-                         "the end (TensorBoard eval/..., <workdir>/metrics.jsonl, best checkpoint "
-                         "in <workdir>/checkpoints/best/); 0: never.", lower_bound=0, **fv)
     flags.DEFINE_integer("eval_num_samples", 1000, "Generated samples per evaluation.",
                          lower_bound=10, **fv)
     flags.DEFINE_integer("eval_batch_size", 100, "Evaluation batch size.", lower_bound=1, **fv)
@@ -106,20 +110,15 @@ def _define_eval_flags(flag_values):
 
 
 def _evaluator(flag_values, cgan_config, source):
-    """The evaluate_fn of --eval_every (None when 0), checked before training: one line when no
-    metric is available (a missing Inception file, a dataset of one class)."""
+    """The evaluate_fn used every --eval_every steps (run_training decides whether it runs and
+    checks it before training: one line when no metric is available)."""
     fv = flag_values
-    if not fv.eval_every:
-        return None
-    if fv.inception_path:
-        check_inception_file(fv.inception_path)
-    else:
-        references.check_download_free(cgan_config)
     return CGANEvaluator(
         cgan_config, source, fv.workdir, fv.eval_num_samples, fv.eval_batch_size, fv.seed,
         fv.inception_path or None, fv.eval_num_real_examples,
         references.ClassifierOptions(fv.classifier_dir, fv.classifier_train_examples,
-                                     fv.classifier_epochs), data_seed=fv.seed)
+                                     fv.classifier_epochs), data_seed=fv.seed,
+        best_metric=fv.best_metric or None)
 
 
 def _register_validators(flag_values):
@@ -186,12 +185,6 @@ def main(argv, flag_values=flags.FLAGS):
 
     real_batch = source.picture_batch_fn(config.seed)  # D's layout pictures (None: none)
     try:
-        evaluate_fn = _evaluator(flag_values, cgan_config, source)
-    except ValueError as error:  # no metric available for --eval_every: before any training
-        raise app.UsageError(f"--eval_every: {error}") from None
-    config = dataclasses.replace(config, eval_every=flag_values.eval_every,
-                                 best_metric=evaluate_fn.best_metric if evaluate_fn else None)
-    try:
         result = training.run_training(
             config,
             build_model=lambda: _build_model(cgan_config, config, names),
@@ -199,7 +192,8 @@ def main(argv, flag_values=flags.FLAGS):
             sample_fn=make_sample_fn(cgan_config.num_classes, cgan_config.z_dim, real_batch,
                                      class_names=names),
             export_fn=pipeline.make_export_fn(names),
-            hparams=hparams, evaluate_fn=evaluate_fn)
+            hparams=hparams, evaluate_fn=_evaluator(flag_values, cgan_config, source),
+            mutable_settings=MUTABLE_FLAGS)
     except ImageNetArchivesMissingError as error:
         raise SystemExit(f"error: {error}") from None  # one line, exit code 1
     metrics = ", ".join(f"{k} {v:.4g}" for k, v in sorted(result.metrics.items()))

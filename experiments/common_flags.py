@@ -34,7 +34,8 @@ _POSITIVE_INTEGER_FLAGS = {
 def define_training_flags(flag_values=flags.FLAGS):
     """Defines --workdir --batch_size --train_steps --strategy --tpu --seed --mixed_precision
     --checkpoint_every --summary_every --sample_every --steps_per_loop --export_dir
-    --num_cpu_devices --on_nan --restore_from and their validators. Calling it again on the same FlagValues does nothing.
+    --num_cpu_devices --on_nan --restore_from, the evaluation flags (--eval_every
+    --best_metric) and their validators. Calling it again on the same FlagValues does nothing.
 
     Args:
         flag_values: the absl FlagValues to define them in (tests pass a fresh one).
@@ -62,7 +63,25 @@ def define_training_flags(flag_values=flags.FLAGS):
                         "'latest', 'best' or a checkpoint path prefix (default: the newest that "
                         "verifies; newer ones of the workdir are moved aside).",
                         flag_values=flag_values)
+    define_eval_flags(flag_values)
     _register_validators(flag_values)
+
+
+# Flags of this module besides TrainingConfig's that may change when a run is resumed (evaluation
+# reads the model, never changes it).
+MUTABLE_FLAGS = frozenset({"best_metric"})
+
+
+def define_eval_flags(flag_values=flags.FLAGS):
+    """--eval_every and --best_metric: evaluation during training, for every pipeline (each says
+    what it measures: the cGAN FID or FD, inpainting PSNR/SSIM)."""
+    fv = {"flag_values": flag_values}
+    flags.DEFINE_integer("eval_every", 0, "Evaluate every N steps and at the end (TensorBoard "
+                         "eval/..., <workdir>/metrics.jsonl, the best checkpoint in "
+                         "<workdir>/checkpoints/best/); 0: never.", lower_bound=0, **fv)
+    flags.DEFINE_string("best_metric", None, "The evaluation result by which the best checkpoint "
+                        "is kept (default: the pipeline's, fid or fd for the cGAN, psnr for "
+                        "inpainting); its direction is known per metric.", **fv)
 
 
 def define_checkpoint_flag(flag_values=flags.FLAGS):
@@ -115,7 +134,7 @@ def training_config_from_flags(flag_values=flags.FLAGS):
         checkpoint_every=f.checkpoint_every, summary_every=f.summary_every,
         sample_every=f.sample_every, steps_per_loop=f.steps_per_loop,
         export_dir=f.export_dir or None, num_cpu_devices=f.num_cpu_devices, on_nan=f.on_nan,
-        restore_from=f.restore_from or None)
+        restore_from=f.restore_from or None, eval_every=f.eval_every)
 
 
 def flag_values_dict(flag_values=flags.FLAGS):

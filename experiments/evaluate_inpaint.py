@@ -7,7 +7,6 @@ r"""Evaluates a trained inpainting run: PSNR, SSIM, mean L1 and L2 of the coarse
         --manual_dir=/data/paris
 """
 
-import json
 import os
 
 from absl import app
@@ -16,6 +15,7 @@ from absl import flags
 from an_tf.inpainting import data_pipeline
 from an_tf.inpainting import evaluation
 from an_tf.inpainting import pipeline
+from an_tf.training import run_dir
 from experiments import common_flags
 
 
@@ -63,8 +63,7 @@ def run(flag_values=flags.FLAGS):
     results["metrics"] = by_mask
     suffix = "" if f.split == "eval" else "_train"
     output = f.output or os.path.join(f.workdir, f"eval_{config.dataset}{suffix}.json")
-    with open(output, "w", encoding="utf-8") as stream:
-        json.dump(results, stream, indent=2)
+    run_dir.write_json(output, results, "evaluation results", indent=2)
     count = by_mask[f.mask_types[0]]["num_images"]
     print(f"step {step}, {config.dataset} ({f.split}), {count} images")
     print(evaluation.format_table(by_mask))

@@ -4,7 +4,10 @@ r"""Trains the two-stage AN inpainting network (Wang et al., CVPR 2020, suppleme
     python -m experiments.inpaint --flagfile=experiments/configs/inpaint_paris256.cfg \
         --manual_dir=/path/with/paris_train_original_and_paris_eval_gt --workdir=/tmp/paris
 
-Re-running the same command resumes from the workdir's latest checkpoint.
+Re-running the same command resumes from the workdir's latest checkpoint. With --eval_every=N the
+held-out images (--eval_scenes procedural scenes, or the eval split) are evaluated every N steps
+(PSNR, SSIM, L1, L2: TensorBoard eval/..., <workdir>/metrics.jsonl) and the best checkpoint by
+--best_metric (default psnr) is kept in <workdir>/checkpoints/best/.
 """
 
 from absl import flags
@@ -17,6 +20,11 @@ from an_tf.inpainting.generator import ATTENTIONS
 from an_tf.inpainting.generator import STAGE2_INPUTS
 from an_tf.data.masks import MASK_TYPES
 from experiments import common_flags
+
+# The inpainting flags that may change when a run is resumed: where the data is, what is shown
+# and evaluated.
+MUTABLE_FLAGS = common_flags.MUTABLE_FLAGS | {"manual_dir", "image_folder", "num_samples",
+                                              "eval_scenes"}
 
 
 def define_flags(flag_values=flags.FLAGS):
@@ -60,7 +68,7 @@ def _define_data_flags(flag_values):
     flags.DEFINE_integer("num_samples", 4, "Evaluation images in the sample pictures.",
                          lower_bound=1, **fv)
     flags.DEFINE_integer("eval_scenes", 32, "procedural_scenes: number of held-out scenes "
-                         "evaluated.", lower_bound=1, **fv)
+                         "evaluated (pictures, --eval_every).", lower_bound=1, **fv)
     flags.DEFINE_integer("eval_crops_per_image", 1, "Crops per evaluation image (1: the centre "
                          "crop; more adds fixed-seed random crops).", lower_bound=1, **fv)
 
@@ -125,13 +133,16 @@ def run(flag_values=flags.FLAGS):
     hparams = common_flags.flag_values_dict(flag_values)
     config = pipeline.InpaintingConfig.from_dict(hparams)
     train_config = common_flags.training_config_from_flags(flag_values)
+    # Evaluated in batches of the training batch size (inference needs less memory than a step).
+    evaluate_fn = pipeline.make_evaluate_fn(config, train_config.batch_size, train_config.seed,
+                                            flag_values.best_metric or None)
     return training.run_training(
         train_config,
         build_model=lambda: pipeline.build_model(config, train_config.seed),
         make_dataset=pipeline.make_dataset_fn(config, train_config.batch_size, train_config.seed),
         sample_fn=pipeline.make_sample_fn(config),
         export_fn=pipeline.export_fn,
-        hparams=hparams)
+        hparams=hparams, evaluate_fn=evaluate_fn, mutable_settings=MUTABLE_FLAGS)
 
 
 def main(argv, flag_values=flags.FLAGS):

@@ -18,6 +18,7 @@ from an_tf.data.imagenet import ImageNetSource
 from an_tf.data.labelled_folder import LabelledFolderSource
 from an_tf.data.synthetic_shapes import SyntheticShapesSource
 from an_tf.data.tfds_classification import TfdsSource
+from an_tf.training import run_dir
 
 CLASS_NAMES_FILE = "class_names.json"
 
@@ -50,11 +51,7 @@ def write_class_names(workdir, names):
     path = os.path.join(workdir, CLASS_NAMES_FILE)
     if os.path.exists(path) and read_class_names(workdir) == list(names):
         return path
-    os.makedirs(workdir, exist_ok=True)
-    with open(path + ".tmp", "w", encoding="utf-8") as stream:
-        json.dump(list(names), stream, indent=1)
-    os.replace(path + ".tmp", path)
-    return path
+    return run_dir.write_json(path, list(names), "class names", indent=1)
 
 
 def read_class_names(workdir):
@@ -64,12 +61,7 @@ def read_class_names(workdir):
     if os.path.exists(path):
         with open(path, encoding="utf-8") as stream:
             return [str(name) for name in json.load(stream)]
-    config_path = os.path.join(workdir, "config.json")
-    if not os.path.exists(config_path):
-        raise FileNotFoundError(f"neither {path} nor {config_path} exists: not a cGAN run "
-                                "directory")
-    with open(config_path, encoding="utf-8") as stream:
-        num_classes = int(json.load(stream)["hparams"]["num_classes"])
+    num_classes = int(run_dir.read_hparams(workdir, "cGAN run")["num_classes"])
     return [str(i) for i in range(num_classes)]
 
 

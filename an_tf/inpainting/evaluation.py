@@ -6,6 +6,8 @@ Deterministic: generator in inference mode, fixed evaluation batches.
 With batches that carry ground-truth object masks (procedural scenes) and an AN generator, AN's
 layout is scored too: the best entity's IoU with the objects (`layout_object_iou`), beside the
 object area fraction, about what a layout that ignores the objects scores.
+
+`InpaintingEvaluator` is the same evaluation during training (`run_training`'s evaluate_fn).
 """
 
 import numpy as np
@@ -14,9 +16,13 @@ from an_tf.data import synthetic_shapes
 from an_tf.inpainting import inference
 from an_tf.inpainting import metrics
 from an_tf.metrics.bootstrap import bootstrap_mean_ci
+from an_tf.training.eval_hook import BestMetric
 
 STAGES = ("coarse", "refined")
 NAMES = metrics.METRICS + tuple(f"hole_{name}" for name in metrics.METRICS)
+# Whether a larger value is better, for each metric (of the refined stage) a best checkpoint can
+# be chosen by.
+HIGHER_IS_BETTER = {name: name.removeprefix("hole_") in ("psnr", "ssim") for name in NAMES}
 # Metrics of the paired refined − coarse comparison (each image scored by both stages).
 REFINEMENT_METRICS = {"psnr": True, "ssim": True, "hole_psnr": True, "hole_l1": False}
 
@@ -112,3 +118,52 @@ def format_table(results_by_mask):
                          f"{layout['layout_object_iou']:.3f} (object area fraction "
                          f"{layout['object_fraction']:.3f})")
     return "\n".join(lines)
+
+
+def training_results(results):
+    """`evaluate`'s results as one flat record of numbers: the refined stage's metrics under
+    their names (psnr, hole_psnr, ...), the coarse stage's as coarse_<name>, the layout's, and
+    num_images (the refinement's bootstrap statistics are left to evaluate_inpaint)."""
+    record = dict(results["refined"])
+    record.update({f"coarse_{name}": value for name, value in results["coarse"].items()})
+    record.update(results.get("layout", {}))
+    record["num_images"] = results["num_images"]
+    return record
+
+
+class InpaintingEvaluator:
+    """evaluate_fn(model, step) of `run_training`: `evaluate` of the model's generator on fixed
+    held-out batches, as `training_results`.
+
+    The batches are read once (`prepare`, once the devices are set up) and kept in memory, so
+    every evaluation sees the same images and masks and reads nothing.
+
+    Args:
+        make_batches: callable () -> finite iterable of batches {"images", "masks", ...} (e.g.
+            `pipeline.eval_batches` of the held-out images).
+        best_metric: the result by which the best checkpoint is kept (None: "psnr"; one of
+            NAMES, in its direction: HIGHER_IS_BETTER).
+    Attributes: best_metric (a `training.eval_hook.BestMetric`).
+    """
+
+    def __init__(self, make_batches, best_metric=None):
+        self.make_batches = make_batches
+        name = best_metric or "psnr"
+        self.best_metric = BestMetric(name, HIGHER_IS_BETTER.get(name, False))
+        self.batches = None
+
+    def check(self):
+        """One-line ValueError, before training, for a best metric that is no result."""
+        if self.best_metric.name not in HIGHER_IS_BETTER:
+            raise ValueError(f"best metric {self.best_metric.name!r} is not a result of the "
+                             f"inpainting evaluation; choose among {', '.join(NAMES)}")
+
+    def prepare(self):
+        if self.batches is None:
+            self.batches = [{key: np.asarray(value) for key, value in batch.items()}
+                            for batch in self.make_batches()]
+
+    def __call__(self, model, step):
+        del step  # the same images and masks at every step
+        self.prepare()
+        return training_results(evaluate(model.generator, self.batches))

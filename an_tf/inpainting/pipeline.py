@@ -1,13 +1,11 @@
 """The inpainting experiment of Wang et al., "Attentive Normalization for Conditional Image
 Generation", CVPR 2020, as functions of a plain config: the model builder, the dataset factory, the
-sample pictures and the export that `an_tf.training.run_training` takes.
+sample pictures, the evaluation and the export that `an_tf.training.run_training` takes.
 
 Shape letters: B batch, H height, W width, n entities.
 """
 
 import dataclasses
-import json
-import os
 
 import keras
 import numpy as np
@@ -15,10 +13,12 @@ import numpy as np
 from an_tf import training
 from an_tf.inpainting import critics
 from an_tf.inpainting import data_pipeline
+from an_tf.inpainting import evaluation
 from an_tf.inpainting import export
 from an_tf.inpainting import inference
 from an_tf.inpainting.generator import InpaintingGenerator
 from an_tf.inpainting.model import InpaintingGAN
+from an_tf.training import run_dir
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,22 +169,38 @@ def sample_pictures(generator, batch):
     return pictures
 
 
+def eval_mask_type(config):
+    """The held-out masks of a run's pictures and evaluation during training: fixed-seed
+    free-form masks for a free-form run, else the centred box."""
+    return "free_form" if config.mask_type == "free_form" else "center"
+
+
 def make_sample_fn(config):
     """fn(model, step) -> pictures of a fixed evaluation batch, for `run_training`.
 
     The batch is read at the first call: no TF op may run before `run_training` has configured
     the devices.
     """
-    mask_type = "free_form" if config.mask_type == "free_form" else "center"
     cache = {}
 
     def sample_fn(model, step):
         del step  # the same batch at every step, to compare pictures across steps
         if "batch" not in cache:
-            cache["batch"] = next(iter(eval_batches(config, config.num_samples, mask_type)))
+            cache["batch"] = next(iter(eval_batches(config, config.num_samples,
+                                                    eval_mask_type(config))))
         return sample_pictures(model.generator, cache["batch"])
 
     return sample_fn
+
+
+def make_evaluate_fn(config, batch_size, seed=0, best_metric=None):
+    """`run_training`'s evaluate_fn: PSNR, SSIM, L1, L2 (whole image and hole, refined and
+    coarse) on the held-out images (procedural scenes: the --eval_scenes of the held-out stream;
+    else the eval split) with `eval_mask_type` masks; the best checkpoint by `best_metric`
+    (default "psnr"). See `evaluation.InpaintingEvaluator`."""
+    return evaluation.InpaintingEvaluator(
+        lambda: eval_batches(config, batch_size, eval_mask_type(config), "eval", seed),
+        best_metric)
 
 
 def export_fn(model, export_dir):
@@ -194,11 +210,7 @@ def export_fn(model, export_dir):
 def load_config(workdir):
     """(InpaintingConfig, training seed, mixed-precision policy or None) of a run, from
     <workdir>/config.json."""
-    path = os.path.join(workdir, "config.json")
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{path} does not exist: is {workdir!r} a training workdir?")
-    with open(path, encoding="utf-8") as stream:
-        settings = json.load(stream)
+    settings = run_dir.read_settings(workdir)
     hparams = settings.get("hparams", settings)
     training_config = settings.get("training_config", {})
     seed = training_config.get("seed", hparams.get("seed", 0))

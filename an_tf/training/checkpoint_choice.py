@@ -7,43 +7,23 @@ figures): `--checkpoint=latest|best|<step>`.
 
 import json
 import os
-import re
 
-import tensorflow as tf
-
-from an_tf.training.checkpointing import checkpoint_directory
-
-BEST_DIR = "best"
-BEST_INFO = "best.json"  # {"step", "metric", "value"} of the checkpoint in best/
-
-
-def best_directory(workdir):
-    """<workdir>/checkpoints/best: the best checkpoint by the evaluation metric (one kept)."""
-    return os.path.join(checkpoint_directory(workdir), BEST_DIR)
+from an_tf.training import run_dir
 
 
 def read_best_info(workdir):
     """{"step", "metric", "value"} of the run's best checkpoint, or None if it has none."""
-    path = os.path.join(best_directory(workdir), BEST_INFO)
-    if not os.path.exists(path) or tf.train.latest_checkpoint(best_directory(workdir)) is None:
+    path = os.path.join(run_dir.best_directory(workdir), run_dir.BEST_INFO)
+    if not os.path.exists(path) or not run_dir.list_checkpoints(run_dir.best_directory(workdir)):
         return None
     with open(path, encoding="utf-8") as stream:
         return json.load(stream)
 
 
-def _steps_on_disk(directory):
-    """Steps of the complete ckpt-<step> checkpoints in `directory` (those with an index file)."""
-    if not os.path.isdir(directory):
-        return []
-    steps = [int(match.group(1)) for match in
-             (re.fullmatch(r"ckpt-(\d+)\.index", name) for name in os.listdir(directory)) if match]
-    return sorted(steps)
-
-
 def available_checkpoints(workdir):
     """Human-readable list of what `resolve_checkpoint` accepts for this run, e.g.
     "latest (step 400), best (step 200, fd 3.1), steps 200, 300, 400"."""
-    steps = _steps_on_disk(checkpoint_directory(workdir))
+    steps = sorted(run_dir.list_checkpoints(run_dir.checkpoint_directory(workdir)))
     if not steps:
         return "none"
     parts = [f"latest (step {steps[-1]})"]
@@ -69,14 +49,12 @@ def resolve_checkpoint(workdir, which="latest"):
         ValueError: `which` is none of the accepted forms.
     """
     which = str(which).strip()
-    directory = checkpoint_directory(workdir)
-    if which == "latest":
-        path = tf.train.latest_checkpoint(directory)
-    elif which == "best":
-        path = tf.train.latest_checkpoint(best_directory(workdir))
+    directory = run_dir.checkpoint_directory(workdir)
+    if which in ("latest", "best"):
+        folder = directory if which == "latest" else run_dir.best_directory(workdir)
+        path = next(iter(run_dir.list_checkpoints(folder).values()), None)  # the newest
     elif which.isdigit():
-        path = os.path.join(directory, f"ckpt-{int(which)}")
-        path = path if int(which) in _steps_on_disk(directory) else None
+        path = run_dir.list_checkpoints(directory).get(int(which))
     else:
         raise ValueError(f"--checkpoint={which} must be latest, best or a step number")
     if path is None:

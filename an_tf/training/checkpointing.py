@@ -26,6 +26,7 @@ import keras
 import tensorflow as tf
 from absl import logging
 
+from an_tf.training import run_dir
 from an_tf.training.state import state_variables
 from an_tf.training.write_errors import WorkdirWriteError, write_failure
 
@@ -135,7 +136,8 @@ class Checkpointer:
         self.checkpoint = tf.train.Checkpoint(
             step=self.step, manifest=self._manifest_text, state=dict(self.variables))
         self.manager = tf.train.CheckpointManager(
-            self.checkpoint, directory, max_to_keep=max_to_keep, checkpoint_name="ckpt")
+            self.checkpoint, directory, max_to_keep=max_to_keep,
+            checkpoint_name=run_dir.CHECKPOINT_NAME)
 
     @property
     def latest_checkpoint(self):
@@ -157,7 +159,7 @@ class Checkpointer:
                 state file still names the previous complete checkpoint.
         """
         self.step.assign(step)
-        prefix = os.path.join(self.directory, f"ckpt-{step}")
+        prefix = run_dir.checkpoint_prefix(self.directory, step)
         consequence = (f"the latest complete checkpoint is still {self.latest_checkpoint}"
                        if self.latest_checkpoint else "no checkpoint was written yet")
         try:
@@ -214,11 +216,6 @@ def run_objects(model):
     return {"model": model,
             "skipped_updates": keras.Variable(0, dtype="int64", trainable=False,
                                               name="skipped_updates")}
-
-
-def checkpoint_directory(workdir):
-    """The directory of a run's checkpoints: <workdir>/checkpoints."""
-    return os.path.join(workdir, "checkpoints")
 
 
 def model_optimizers(model):

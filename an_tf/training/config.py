@@ -39,9 +39,8 @@ class TrainingConfig:
         restore_from: resume from this checkpoint (a step number, "latest", "best" or a path
             prefix) instead of the newest one that verifies (`training.verify`).
         eval_every: steps between calls of `run_training`'s `evaluate_fn` (and one at the end);
-            0: no evaluation during training.
-        best_metric: the result of `evaluate_fn` (lower is better, e.g. "fid") by which the best
-            checkpoint is kept in <workdir>/checkpoints/best/ (None: none kept).
+            0: no evaluation during training. The evaluation function says by which result the
+            best checkpoint is kept (`training.eval_hook`).
     """
 
     workdir: str
@@ -61,7 +60,6 @@ class TrainingConfig:
     on_nan: str = "stop"
     restore_from: str | None = None
     eval_every: int = 0
-    best_metric: str | None = None
 
     def __post_init__(self):
         if not self.workdir:

@@ -2,6 +2,9 @@
 `TrainingConfig.eval_every`): metrics to TensorBoard ("eval/<name>") and to
 <workdir>/metrics.jsonl, and the best checkpoint by one metric kept apart from the rotating ones.
 
+The evaluation function says by which of its results the best checkpoint is chosen, and in which
+direction (its `best_metric`, a `BestMetric`); each pipeline's evaluator knows its metrics.
+
 An evaluation must not change the training: it runs with the random state of Python, NumPy,
 TensorFlow, Keras and every SeedGenerator of the model saved and restored around it, never touches
 the training iterator, and the evaluation function calls the networks with training=False (no
@@ -13,6 +16,7 @@ disk; the evaluations of the re-run steps append the same lines again (training 
 """
 
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -24,7 +28,7 @@ import numpy as np
 from absl import logging
 from keras.src.backend.common import global_state
 
-from an_tf.training.checkpoint_choice import BEST_DIR, BEST_INFO
+from an_tf.training import run_dir
 from an_tf.training.checkpointing import Checkpointer, seed_generator_states
 
 METRICS_FILE = "metrics.jsonl"
@@ -48,9 +52,8 @@ class MetricsLog:
         records = self.records()
         kept = [record for record in records if record["step"] <= step]
         if len(kept) != len(records):
-            with open(self.path + ".tmp", "w", encoding="utf-8") as stream:
-                stream.writelines(json.dumps(record) + "\n" for record in kept)
-            os.replace(self.path + ".tmp", self.path)
+            run_dir.write_text(self.path, "".join(json.dumps(record) + "\n" for record in kept),
+                               "evaluation log", "nothing was trained in this run")
         return len(records) - len(kept)
 
     def append(self, record):
@@ -60,41 +63,60 @@ class MetricsLog:
             os.fsync(stream.fileno())
 
 
+@dataclasses.dataclass(frozen=True)
+class BestMetric:
+    """The result of an evaluation by which the best checkpoint is kept, and its direction."""
+
+    name: str
+    higher_is_better: bool = False
+
+    def improves(self, value, best):
+        """True if `value` (finite) is better than `best` (None: nothing yet)."""
+        if best is None:
+            return True
+        return value > best if self.higher_is_better else value < best
+
+
 class BestCheckpoint:
-    """The checkpoint with the lowest value of `metric` so far, in <checkpoints>/best/ (one
-    kept), with best.json {"step", "metric", "value"} written after the checkpoint is complete."""
+    """The checkpoint with the best value of `metric` so far, in <checkpoints>/best/ (one
+    kept), with best.json {"step", "metric", "value"} written after the checkpoint is complete.
+
+    Args:
+        directory: the best/ folder.
+        metric: a `BestMetric`.
+        **objects: what to save (as `Checkpointer`).
+    """
 
     def __init__(self, directory, metric, **objects):
         self.directory, self.metric = directory, metric
         self.checkpointer = Checkpointer(directory, max_to_keep=1, **objects)
-        self.info_path = os.path.join(directory, BEST_INFO)
+        self.info_path = os.path.join(directory, run_dir.BEST_INFO)
         self.value = self._stored_value()
 
     def _stored_value(self):
-        if not os.path.exists(self.info_path) or self.checkpointer.latest_checkpoint is None:
+        if not os.path.exists(self.info_path) or not run_dir.list_checkpoints(self.directory):
             return None
         with open(self.info_path, encoding="utf-8") as stream:
             info = json.load(stream)
-        if info.get("metric") != self.metric:
+        if info.get("metric") != self.metric.name:
             logging.warning("the best checkpoint in %s is by %s, now %s is tracked: it will be "
                             "replaced at the next evaluation", self.directory, info.get("metric"),
-                            self.metric)
+                            self.metric.name)
             return None
         return info["value"]
 
     def update(self, step, value):
-        """Saves the current state as the best if `value` is lower than the best so far."""
+        """Saves the current state as the best if `value` is better than the best so far."""
         if value is None or not math.isfinite(value):
             return False
-        if self.value is not None and value >= self.value:
+        if not self.metric.improves(value, self.value):
             return False
         self.checkpointer.save(step)
-        info = {"step": step, "metric": self.metric, "value": value}
-        with open(self.info_path + ".tmp", "w", encoding="utf-8") as stream:
-            json.dump(info, stream)
-        os.replace(self.info_path + ".tmp", self.info_path)
+        info = {"step": step, "metric": self.metric.name, "value": value}
+        run_dir.write_json(self.info_path, info, "best checkpoint record",
+                           f"the best checkpoint is {self.checkpointer.latest_checkpoint}")
         self.value = value
-        logging.info("new best checkpoint at step %d: %s %.5g", step, self.metric, value)
+        logging.info("new best checkpoint at step %d: %s %.5g", step, self.metric.name, value)
         return True
 
 
@@ -129,27 +151,43 @@ def preserved_random_state(model):
             variable.assign(value)
 
 
+def check_evaluation(evaluate_fn, eval_every):
+    """Raises a one-line ValueError if evaluating every `eval_every` steps cannot run: no
+    `evaluate_fn`, or its optional `check()` (files, metrics: cheap) fails."""
+    if evaluate_fn is None:
+        raise ValueError(f"eval_every={eval_every} but this pipeline has no evaluation")
+    try:
+        if hasattr(evaluate_fn, "check"):
+            evaluate_fn.check()
+    except (ValueError, OSError) as error:
+        raise ValueError(f"evaluation during training (eval_every={eval_every}): {error}") \
+            from None
+
+
 class EvalHook:
-    """Runs `evaluate_fn(model, step)` every `config.eval_every` steps and at the end.
+    """Runs `evaluate_fn(model, step)` at the steps the run's `Schedule` says.
 
     Args:
-        config: the `TrainingConfig` (eval_every, train_steps, best_metric, workdir).
-        evaluate_fn: callable (model, step) -> dict name -> number (or JSON-able values); an
-            optional `prepare()` method is called once before training (real statistics,
-            classifier), so that errors show at once and the first evaluation is not slower.
+        evaluate_fn: callable (model, step) -> dict name -> number (or JSON-able values), with
+            optional attributes: `best_metric` (a `BestMetric`: the best checkpoint is kept by
+            it; None or absent: none kept), `check()` (see `check_evaluation`) and `prepare()`,
+            called once before training (real statistics, classifier), so that errors show at
+            once and the first evaluation is not slower.
+        workdir: the run's directory (metrics.jsonl).
         model, objects: the model and the `checkpointing.run_objects` of the run.
         writer: the run's `SummaryWriter`; chief: this worker writes the files.
         checkpoint_root: directory of this worker's checkpoints (best/ goes inside).
     """
 
-    def __init__(self, config, evaluate_fn, model, objects, writer, chief, checkpoint_root):
-        self.config, self.evaluate_fn, self.model = config, evaluate_fn, model
+    def __init__(self, evaluate_fn, workdir, model, objects, writer, chief, checkpoint_root):
+        self.evaluate_fn, self.model = evaluate_fn, model
         self.writer, self.chief = writer, chief
-        self.log = MetricsLog(config.workdir)
+        self.log = MetricsLog(workdir)
+        self.metric = getattr(evaluate_fn, "best_metric", None)
         self.best = None
-        if config.best_metric:
-            self.best = BestCheckpoint(os.path.join(checkpoint_root, BEST_DIR),
-                                       config.best_metric, **objects)
+        if self.metric is not None:
+            self.best = BestCheckpoint(os.path.join(checkpoint_root, run_dir.BEST_DIR),
+                                       self.metric, **objects)
 
     def resume_at(self, step):
         """Drops metrics.jsonl lines of steps after the restored `step`."""
@@ -160,10 +198,6 @@ class EvalHook:
         if hasattr(self.evaluate_fn, "prepare"):
             with preserved_random_state(self.model):
                 self.evaluate_fn.prepare()
-
-    def due(self, step):
-        every = self.config.eval_every
-        return bool(every) and (step % every == 0 or step == self.config.train_steps)
 
     def __call__(self, step):
         """Evaluates at `step` (every worker, so that all take part in the best save)."""
@@ -178,7 +212,7 @@ class EvalHook:
         if self.chief:
             self.log.append(record)
         if self.best is not None:
-            self.best.update(step, results.get(self.config.best_metric))
+            self.best.update(step, results.get(self.metric.name))
         logging.info("evaluation at step %d (%.1f s): %s", step, seconds, ", ".join(
             f"{name} {value:.4g}" for name, value in scalars.items()))
         return record

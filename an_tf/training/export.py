@@ -7,7 +7,7 @@ import tempfile
 import tensorflow as tf
 from absl import logging
 
-from an_tf.training import checkpointing
+from an_tf.training import checkpointing, run_dir
 from an_tf.training.write_errors import write_failure
 from an_tf.training.checkpoint_choice import resolve_checkpoint
 
@@ -92,8 +92,8 @@ def restore_model_for_export(workdir, model, checkpoint="latest"):
         training.checkpointing.CheckpointMismatchError: the checkpoint does not hold exactly the
             model's variables (one line naming the first differences).
     """
-    directory = checkpointing.checkpoint_directory(workdir)
-    if tf.train.latest_checkpoint(directory) is None:
+    directory = run_dir.checkpoint_directory(workdir)
+    if not run_dir.list_checkpoints(directory):
         raise FileNotFoundError(
             f"no checkpoint in {directory}: train with --workdir={workdir} first")
     path = resolve_checkpoint(workdir, checkpoint)

@@ -17,22 +17,23 @@ import inspect
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterator
 
 import keras
 import tensorflow as tf
 from absl import logging
 
-from an_tf.training import checkpointing, preemption, verify
-from an_tf.training.eval_hook import EvalHook
-from an_tf.training.config import TrainResult
+from an_tf.training import checkpointing, eval_hook, preemption, run_dir, verify
+from an_tf.training.config import TrainingConfig, TrainResult
+from an_tf.training.run_settings import record_run_settings
+from an_tf.training.schedule import Due, Schedule
 from an_tf.training.strategy import create_strategy, is_chief, task_name
 from an_tf.training.summaries import SummaryWriter
-from an_tf.training.workdir import record_run_settings
 from an_tf.training.workdir_lock import WorkdirLock
 
 
 def run_training(config, build_model, make_dataset, sample_fn=None, export_fn=None, hparams=None,
-                 evaluate_fn=None):
+                 evaluate_fn=None, mutable_settings=()):
     """Trains (or resumes training of) a model under a `tf.distribute` strategy.
 
     Args:
@@ -51,17 +52,22 @@ def run_training(config, build_model, make_dataset, sample_fn=None, export_fn=No
             [-1, 1] or (R,K,H,W,C) image tables; called every `sample_every` steps on the chief.
         export_fn: optional callable (model, export_dir), called at the end if `config.export_dir`.
         hparams: dict of all flags, saved in <workdir>/config.json (changes are logged on resume).
-        evaluate_fn: optional callable (model, step) -> dict name -> number, called every
-            `config.eval_every` steps and at the end (see `training.eval_hook`: TensorBoard
-            "eval/<name>", <workdir>/metrics.jsonl, the best checkpoint by `config.best_metric`).
+        evaluate_fn: callable (model, step) -> dict name -> number, called every
+            `config.eval_every` steps and at the end when that is > 0 (see `training.eval_hook`:
+            TensorBoard "eval/<name>", <workdir>/metrics.jsonl, the best checkpoint by its
+            `best_metric`).
+        mutable_settings: names of `hparams` that may change when the run is resumed (besides
+            the schedule and hardware of `TrainingConfig`); any other change is refused.
 
     Returns:
         A `TrainResult`.
 
     Raises:
         ValueError: the global batch size is not divisible by the number of replicas, the
-            model has unbuilt optimizers, or on_nan="skip" for a model without `on_nan`.
-        training.workdir.ConfigMismatchError: resuming with settings (architecture, data,
+            model has unbuilt optimizers, on_nan="skip" for a model without `on_nan`, or
+            `config.eval_every` without an `evaluate_fn` that can run (before the workdir is
+            touched).
+        training.run_settings.ConfigMismatchError: resuming with settings (architecture, data,
             optimisation) that differ from <workdir>/config.json.
         training.checkpointing.CheckpointMismatchError: the latest checkpoint does not hold
             exactly the model's variables.
@@ -83,24 +89,26 @@ def run_training(config, build_model, make_dataset, sample_fn=None, export_fn=No
     if config.batch_size % replicas:
         raise ValueError(f"batch_size={config.batch_size} (global) is not divisible by the "
                          f"{replicas} replicas of strategy {config.strategy!r}")
+    if config.eval_every:
+        eval_hook.check_evaluation(evaluate_fn, config.eval_every)
     chief = is_chief(strategy)
     lock = WorkdirLock(config.workdir) if chief else None  # one writing run per workdir
     try:
         with preemption.StopSignals() as stop:
             return _run_locked(config, strategy, stop, build_model, make_dataset, sample_fn,
-                               export_fn, hparams, evaluate_fn)
+                               export_fn, hparams, evaluate_fn, mutable_settings)
     finally:
         if lock is not None:
             lock.release()
 
 
 def _run_locked(config, strategy, stop, build_model, make_dataset, sample_fn, export_fn, hparams,
-                evaluate_fn):
+                evaluate_fn, mutable_settings):
     """`run_training` once the workdir is locked and signals are caught: resume, train, export."""
     chief = is_chief(strategy)
     latest = verify.checkpoint_to_resume(config.workdir, config.restore_from, fix=chief)
     for line in record_run_settings(config.workdir, config, hparams, write=chief,
-                                    resuming=latest is not None):
+                                    resuming=latest is not None, mutable=mutable_settings):
         logging.warning("setting changed since the last run in this workdir: %s", line)
     with strategy.scope():
         model = build_model()
@@ -112,7 +120,7 @@ def _run_locked(config, strategy, stop, build_model, make_dataset, sample_fn, ex
     objects = checkpointing.run_objects(model)
     private_dir = os.path.join(config.workdir, f".tmp_{task_name(strategy)}")
     checkpointer = checkpointing.Checkpointer(
-        checkpointing.checkpoint_directory(config.workdir if chief else private_dir),
+        run_dir.checkpoint_directory(config.workdir if chief else private_dir),
         max_to_keep=config.keep_checkpoints, **objects)
     step = checkpointer.restore(latest) if latest else 0
     if latest:
@@ -120,14 +128,14 @@ def _run_locked(config, strategy, stop, build_model, make_dataset, sample_fn, ex
 
     writer = SummaryWriter(config.workdir, enabled=chief)
     evaluation = None
-    if evaluate_fn is not None and config.eval_every:
-        evaluation = EvalHook(config, evaluate_fn, model, objects, writer, chief,
-                              checkpointer.directory)
+    if config.eval_every:  # checked before the workdir was locked (run_training)
+        evaluation = eval_hook.EvalHook(evaluate_fn, config.workdir, model, objects, writer,
+                                        chief, checkpointer.directory)
         evaluation.resume_at(step)
         if step < config.train_steps:
             evaluation.prepare()
-    state = _RunState(config, strategy, model, iterator, checkpointer, writer, sample_fn, chief,
-                      objects["skipped_updates"], evaluation, stop=stop)
+    state = _RunState(config, Schedule.of(config), strategy, model, iterator, checkpointer,
+                      writer, sample_fn, chief, objects["skipped_updates"], evaluation, stop)
     try:
         step, metrics = _train(state, step)
     finally:
@@ -147,19 +155,20 @@ class TrainingDivergedError(RuntimeError):
 
 @dataclasses.dataclass
 class _RunState:
-    """What the loop works with (one object instead of nine arguments)."""
+    """What the loop works with (one object instead of eleven arguments)."""
 
-    config: object
-    strategy: object
-    model: object
-    iterator: object
-    checkpointer: object
-    writer: object
-    sample_fn: object
+    config: TrainingConfig
+    schedule: Schedule
+    strategy: tf.distribute.Strategy
+    model: keras.Model
+    iterator: Iterator  # distributed, per-replica batches
+    checkpointer: checkpointing.Checkpointer
+    writer: SummaryWriter
+    sample_fn: Callable[[keras.Model, int], dict] | None
     chief: bool
-    skipped_updates: object
-    evaluation: object = None  # an eval_hook.EvalHook, or None
-    stop: object = None  # a preemption.StopSignals, or None
+    skipped_updates: keras.Variable
+    evaluation: eval_hook.EvalHook | None = None
+    stop: preemption.StopSignals | None = None
 
 
 def _set_on_nan(model, on_nan):
@@ -256,16 +265,6 @@ def _make_train_function(strategy, model, steps_per_loop, stop_on_nan):
     return several_steps
 
 
-def _next_stop(step, config):
-    """The first step after `step` at which something happens (summary, sample, save, the end)."""
-    stops = [config.train_steps, step + config.steps_per_loop]
-    for every in (config.summary_every, config.sample_every, config.checkpoint_every,
-                  config.eval_every):
-        if every:  # eval_every 0: no evaluation
-            stops.append((step // every + 1) * every)
-    return min(stops)
-
-
 def _train(state, step):
     """Runs steps `step`..`train_steps`; returns (final step, last metrics as floats)."""
     config, model = state.config, state.model
@@ -283,7 +282,7 @@ def _train(state, step):
     variable_count = checkpointing.state_variable_count(model)
     while step < config.train_steps:
         _stop_if_requested(state, step)
-        num_steps = _next_stop(step, config) - step
+        num_steps = state.schedule.next_stop(step) - step
         outputs, done, nonfinite = train_function(state.iterator,
                                                   tf.constant(num_steps, tf.int32))
         if progress is None and variable_count != checkpointing.state_variable_count(model):
@@ -301,24 +300,23 @@ def _train(state, step):
         progress = progress or _progress_bar(config.train_steps - step + num_steps, metrics,
                                              state.chief)
         progress.add(num_steps, list(metrics.items()) + [("steps/s", steps_per_second)])
-        _after_steps(state, step, metrics, steps_per_second)
-        if step % config.summary_every == 0 or step == config.train_steps:
+        due = state.schedule.due(step)
+        _after_steps(state, step, due, metrics, steps_per_second)
+        if due.summary:
             last_time, last_step = now, step
     return step, metrics
 
 
-def _after_steps(state, step, metrics, steps_per_second):
-    """Summaries, samples and checkpoints due at `step`."""
-    config = state.config
-    final = step == config.train_steps
-    if step % config.summary_every == 0 or final:
+def _after_steps(state, step, due: Due, metrics, steps_per_second):
+    """Summaries, samples, evaluations and checkpoints due at `step`."""
+    if due.summary:
         state.writer.scalars(step, {**metrics, "steps_per_second": steps_per_second})
         state.model.reset_metrics()  # Mean trackers then average over one summary interval.
-    if state.sample_fn is not None and state.chief and (step % config.sample_every == 0 or final):
+    if due.sample and state.sample_fn is not None and state.chief:
         state.writer.write(step, state.sample_fn(state.model, step))
-    if state.evaluation is not None and state.evaluation.due(step):
+    if due.evaluation and state.evaluation is not None:
         state.evaluation(step)  # before the save: a crash in between re-runs it on resume
-    if step % config.checkpoint_every == 0 or final:
+    if due.checkpoint:
         state.checkpointer.save(step)
         state.writer.flush()
 

@@ -6,16 +6,15 @@ CRC32C checksum of each tensor: a flipped byte is a `DataLossError`), and the ma
 `Checkpointer` saves names exactly the saved tensors with their shapes and dtypes. A checkpoint of
 the earlier layout (no manifest) is not damaged: it verifies, and restoring it is refused later.
 
-On resume (`checkpoint_to_resume`) a checkpoint that fails is moved aside, never deleted: its
-files are renamed `ckpt-<step>.corrupt-<UTC time>.<suffix>` (still a readable prefix for TF's
-tools), the `checkpoint` state file is rewritten to name the newest checkpoint that verifies, and
-the run resumes from it.
+On resume (`checkpoint_to_resume`) a checkpoint that fails, and the files of a save that did not
+finish, are moved aside, never deleted: their files are renamed
+`ckpt-<step>.corrupt-<UTC time>.<suffix>` (still a readable prefix for TF's tools), the `checkpoint`
+state file is rewritten to name the newest checkpoint that verifies, and the run resumes from it.
+Which files make a checkpoint is `training.run_dir`'s definition.
 """
 
 import dataclasses
-import glob
 import os
-import re
 import time
 
 import tensorflow as tf
@@ -24,10 +23,8 @@ from google.protobuf import text_format
 # The `checkpoint` state file's message (TF has no public name for it; the format is stable).
 from tensorflow.python.training.checkpoint_state_pb2 import CheckpointState
 
-from an_tf.training import checkpointing
+from an_tf.training import checkpointing, run_dir
 
-_DATA = re.compile(r"\.data-(\d+)-of-(\d+)$")
-_NAME = re.compile(r"ckpt-(\d+)\.(index|data-\d+-of-\d+)$")
 STATE_FILE = "checkpoint"
 
 
@@ -39,40 +36,6 @@ class CheckpointReport:
     step: int
     size: int  # bytes of its index and data files
     problem: str | None
-
-
-def checkpoint_files(path):
-    """The index and data files of checkpoint prefix `path` that exist, sorted."""
-    return sorted(glob.glob(glob.escape(path) + ".index")
-                  + glob.glob(glob.escape(path) + ".data-*-of-*"))
-
-
-def list_checkpoints(directory):
-    """{step: prefix} of every `ckpt-<step>` with an index or data file in `directory`, newest
-    first (complete or not; checkpoints moved aside have another name and are not listed)."""
-    steps = set()
-    if os.path.isdir(directory):
-        for name in os.listdir(directory):
-            match = _NAME.fullmatch(name)
-            if match:
-                steps.add(int(match.group(1)))
-    return {step: os.path.join(directory, f"ckpt-{step}") for step in sorted(steps, reverse=True)}
-
-
-def _missing_files(path):
-    """Why the files of `path` are incomplete, or None."""
-    if not os.path.exists(path + ".index"):
-        return "index file missing"
-    shards = [_DATA.search(name) for name in checkpoint_files(path)]
-    shards = [(int(m.group(1)), int(m.group(2))) for m in shards if m]
-    if not shards:
-        return "no data file"
-    total = max(count for _, count in shards)
-    missing = sorted(set(range(total)) - {index for index, _ in shards})
-    if missing:
-        names = ", ".join(f"data-{index:05d}-of-{total:05d}" for index in missing[:3])
-        return f"{len(missing)} data shard(s) missing ({names})"
-    return None
 
 
 def _first_line(error):
@@ -109,7 +72,7 @@ def verify_checkpoint(path):
         None, or a one-line reason: missing files, an index that does not open, a tensor that
         does not read back (checksum), or a manifest that does not match the saved tensors.
     """
-    problem = _missing_files(path)
+    problem = run_dir.missing_files(path)
     if problem:
         return problem
     try:
@@ -129,10 +92,18 @@ def verify_checkpoint(path):
 
 def report(path):
     """A `CheckpointReport` of checkpoint prefix `path`."""
-    match = re.search(r"ckpt-(\d+)$", path)
-    size = sum(os.path.getsize(name) for name in checkpoint_files(path))
-    return CheckpointReport(path, int(match.group(1)) if match else -1, size,
-                            verify_checkpoint(path))
+    step = run_dir.step_of(path)
+    size = sum(os.path.getsize(name) for name in run_dir.checkpoint_files(path))
+    return CheckpointReport(path, -1 if step is None else step, size, verify_checkpoint(path))
+
+
+def _on_disk(directory):
+    """[prefix] of the checkpoints and of the files of unfinished saves in `directory`, newest
+    first."""
+    found = {**run_dir.list_checkpoints(directory),
+             **{step: prefix for step, (prefix, _) in
+                run_dir.partial_checkpoints(directory).items()}}
+    return [found[step] for step in sorted(found, reverse=True)]
 
 
 def verify_workdir(workdir):
@@ -142,33 +113,14 @@ def verify_workdir(workdir):
 
     Returns:
         list of (folder label "checkpoints" or "best", `CheckpointReport`), newest first per
-        folder, and the number of checkpoints moved aside earlier (`*.corrupt-*`,
-        `*.superseded-*`).
+        folder (the files of an unfinished save too, as failed), and the number of checkpoints
+        moved aside earlier (`*.corrupt-*`, `*.superseded-*`).
     """
-    directory = checkpointing.checkpoint_directory(workdir)
     reports = []
-    for label, folder in (("checkpoints", directory), ("best", os.path.join(directory, "best"))):
-        reports += [(label, report(path)) for path in list_checkpoints(folder).values()]
-    moved = {name.split(".")[0] + "." + name.split(".")[1]
-             for name in (os.listdir(directory) if os.path.isdir(directory) else [])
-             if re.match(r"ckpt-\d+\.(corrupt|superseded)-", name)}
-    return reports, len(moved)
-
-
-def move_aside(path, tag="corrupt"):
-    """Renames the files of checkpoint `path` to `<path>.<tag>-<UTC time>.<suffix>` (never
-    deletes them); the new names are no `ckpt-<step>` of `list_checkpoints`.
-
-    Returns:
-        The new prefix.
-    """
-    new_prefix = f"{path}.{tag}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
-    base, count = new_prefix, 1
-    while checkpoint_files(new_prefix):  # never replace what an earlier move put aside
-        new_prefix, count = f"{base}-{count}", count + 1
-    for name in checkpoint_files(path):
-        os.replace(name, new_prefix + name[len(path):])
-    return new_prefix
+    for label, folder in (("checkpoints", run_dir.checkpoint_directory(workdir)),
+                          ("best", run_dir.best_directory(workdir))):
+        reports += [(label, report(path)) for path in _on_disk(folder)]
+    return reports, len(run_dir.moved_aside(run_dir.checkpoint_directory(workdir)))
 
 
 def write_checkpoint_state(directory, prefixes):
@@ -194,9 +146,7 @@ def write_checkpoint_state(directory, prefixes):
     now = time.time()
     state.all_model_checkpoint_timestamps.extend(times.get(name, now) for name in names)
     state.last_preserved_timestamp = old.last_preserved_timestamp if old is not None else 0.0
-    with open(path + ".tmp", "w", encoding="utf-8") as stream:
-        stream.write(text_format.MessageToString(state))
-    os.replace(path + ".tmp", path)
+    run_dir.write_text(path, text_format.MessageToString(state), "checkpoint state file")
 
 
 class CheckpointCorruptError(ValueError):
@@ -207,8 +157,9 @@ def checkpoint_to_resume(workdir, restore_from=None, fix=True):
     """The checkpoint a run in `workdir` resumes from, verified; None to start at step 0.
 
     Without `restore_from`: the newest checkpoint of <workdir>/checkpoints that verifies. Each
-    newer one that fails is reported in one warning line and, if `fix`, moved aside; the
-    `checkpoint` state file is then rewritten to name the one chosen.
+    newer one that fails, and the files of every unfinished save, are reported in one warning
+    line and, if `fix`, moved aside; the `checkpoint` state file is then rewritten to name the
+    one chosen.
 
     Args:
         workdir: the run's directory.
@@ -224,16 +175,19 @@ def checkpoint_to_resume(workdir, restore_from=None, fix=True):
         CheckpointCorruptError: the checkpoint named by `restore_from` does not verify.
         FileNotFoundError: `restore_from` names no checkpoint.
     """
-    directory = checkpointing.checkpoint_directory(workdir)
+    directory = run_dir.checkpoint_directory(workdir)
     if restore_from not in (None, ""):
         return _chosen_checkpoint(workdir, str(restore_from), fix)
+    for prefix, problem in run_dir.partial_checkpoints(directory).values():
+        where = f"moved aside to {run_dir.move_aside(prefix)}.*" if fix else "skipped"
+        logging.warning("checkpoint %s is incomplete (%s): %s", prefix, problem, where)
     chosen = None
-    for path in list_checkpoints(directory).values():
+    for path in run_dir.list_checkpoints(directory).values():
         problem = verify_checkpoint(path)
         if problem is None:
             chosen = path
             break
-        where = f"moved aside to {move_aside(path)}.*" if fix else "skipped"
+        where = f"moved aside to {run_dir.move_aside(path)}.*" if fix else "skipped"
         logging.warning("checkpoint %s failed verification (%s): %s", path, problem, where)
     if fix and chosen is not None:
         _name_latest(directory, chosen)
@@ -242,16 +196,16 @@ def checkpoint_to_resume(workdir, restore_from=None, fix=True):
 
 def _chosen_checkpoint(workdir, restore_from, fix):
     """The verified checkpoint named by --restore_from; newer ones of the workdir moved aside."""
-    directory = checkpointing.checkpoint_directory(workdir)
+    directory = run_dir.checkpoint_directory(workdir)
     if restore_from.isdigit():
-        path = os.path.join(directory, f"ckpt-{int(restore_from)}")
+        path = run_dir.checkpoint_prefix(directory, restore_from)
     elif restore_from in ("latest", "best"):
         from an_tf.training.checkpoint_choice import resolve_checkpoint  # noqa: PLC0415
         path = resolve_checkpoint(workdir, restore_from)
     else:
         path = restore_from.removesuffix(".index")
     path = os.path.abspath(path)
-    if not checkpoint_files(path):
+    if not run_dir.checkpoint_files(path):
         raise FileNotFoundError(f"--restore_from={restore_from}: no checkpoint {path} (python -m "
                                 f"experiments.check_workdir --workdir={workdir} lists them)")
     problem = verify_checkpoint(path)
@@ -260,14 +214,17 @@ def _chosen_checkpoint(workdir, restore_from, fix):
             f"--restore_from={restore_from}: checkpoint {path} failed verification ({problem})")
     step = checkpointing.checkpoint_step(path)
     if fix:
-        for newer_step, newer in list_checkpoints(directory).items():
-            if newer_step > step or (newer_step == step and newer != path):
+        for newer in _on_disk(directory):
+            newer_step = run_dir.step_of(newer)
+            if newer_step > step or (newer_step == step and os.path.abspath(newer) != path):
                 logging.warning("--restore_from=%s: checkpoint %s is newer, moved aside to %s.*",
-                                restore_from, newer, move_aside(newer, tag="superseded"))
+                                restore_from, newer,
+                                run_dir.move_aside(newer, tag="superseded"))
         if os.path.dirname(path) == os.path.abspath(directory):
             _name_latest(directory, path)
         elif os.path.exists(os.path.join(directory, STATE_FILE)):  # another run's checkpoint
-            write_checkpoint_state(directory, list(list_checkpoints(directory).values())[::-1])
+            write_checkpoint_state(directory,
+                                   list(run_dir.list_checkpoints(directory).values())[::-1])
     logging.warning("restoring %s (step %d) as --restore_from=%s asks", path, step, restore_from)
     return path
 
@@ -279,12 +236,8 @@ def _name_latest(directory, chosen):
             os.path.basename(chosen):
         return
     step = checkpointing.checkpoint_step(chosen)
-    listed = list(state.all_model_checkpoint_paths) if state is not None else []
-    older = [p for p in listed if checkpoint_files(p) and _step_of(p) < step]
+    listed = {os.path.basename(p) for p in state.all_model_checkpoint_paths} if state else set()
+    older = [prefix for older_step, prefix in sorted(run_dir.list_checkpoints(directory).items())
+             if older_step < step and os.path.basename(prefix) in listed]
     write_checkpoint_state(directory, older + [chosen])
     logging.warning("resuming from %s: the checkpoint state file now names it", chosen)
-
-
-def _step_of(path):
-    match = re.search(r"ckpt-(\d+)$", path)
-    return int(match.group(1)) if match else -1

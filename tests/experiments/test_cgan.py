@@ -85,7 +85,7 @@ def test_missing_imagenet_archives_exit_with_one_line(tmp_path):
 
 
 def test_resuming_with_other_architecture_flags_is_refused(tmp_path_factory):
-    from an_tf.training.workdir import ConfigMismatchError
+    from an_tf.training.run_settings import ConfigMismatchError
 
     workdir = smoke_workdir(tmp_path_factory)
     before = open(os.path.join(workdir, "config.json")).read()

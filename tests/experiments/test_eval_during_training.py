@@ -8,7 +8,6 @@ import os
 
 import numpy as np
 import pytest
-from absl import app
 from PIL import Image
 
 from experiments import cgan, export_cgan, figures
@@ -100,7 +99,8 @@ def test_eval_every_without_any_metric_is_one_line_before_training(tmp_path):
     flag_values = parse_flags(cgan, "--flagfile=" + os.path.join(
         os.path.dirname(__file__), "..", "..", "experiments", "configs", "cgan_smoke.cfg"),
         f"--workdir={workdir}", "--num_classes=1", "--eval_every=2")
-    with pytest.raises(app.UsageError, match="at least 2 classes") as error:
+    with pytest.raises(ValueError, match=r"^evaluation during training \(eval_every=2\): .*at "
+                       "least 2 classes") as error:
         cgan.main(["cgan"], flag_values=flag_values)
     assert "\n" not in str(error.value) and "--inception_path" in str(error.value)
     assert not workdir.exists()  # refused before anything was written
@@ -111,7 +111,7 @@ def test_eval_every_with_a_missing_inception_file_is_one_line(tmp_path):
         os.path.dirname(__file__), "..", "..", "experiments", "configs", "cgan_smoke.cfg"),
         f"--workdir={tmp_path / 'run'}", "--eval_every=2",
         f"--inception_path={tmp_path / 'missing.pb'}")
-    with pytest.raises(app.UsageError, match="file not found") as error:
+    with pytest.raises(ValueError, match="file not found") as error:
         cgan.main(["cgan"], flag_values=flag_values)
     assert "\n" not in str(error.value)
     assert not (tmp_path / "run").exists()

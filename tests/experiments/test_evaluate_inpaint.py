@@ -11,8 +11,8 @@ import pytest
 from an_tf import training
 from an_tf.inpainting import evaluation
 from an_tf.inpainting import pipeline
-from an_tf.training import checkpointing
-from an_tf.training.workdir import record_run_settings
+from an_tf.training import checkpointing, run_dir
+from an_tf.training.run_settings import record_run_settings
 from experiments import evaluate_inpaint
 from experiments import export_inpaint
 
@@ -29,7 +29,7 @@ def make_workdir(path, mixed_precision=None):
     config = training.TrainingConfig(workdir=workdir, train_steps=1, batch_size=2,
                                      mixed_precision=mixed_precision)
     record_run_settings(workdir, config, HPARAMS)
-    training.Checkpointer(checkpointing.checkpoint_directory(workdir),
+    training.Checkpointer(run_dir.checkpoint_directory(workdir),
                         **checkpointing.run_objects(model)).save(7)
     return workdir, model
 
@@ -41,7 +41,7 @@ def make_two_step_workdir(path, change):
     saved_at_7 = model.generator.get_weights()
     for variable in model.generator.trainable_variables:
         variable.assign(change(variable))
-    training.Checkpointer(checkpointing.checkpoint_directory(workdir),
+    training.Checkpointer(run_dir.checkpoint_directory(workdir),
                           **checkpointing.run_objects(model)).save(9)
     return workdir, model, saved_at_7
 
@@ -111,7 +111,8 @@ def test_evaluation_on_the_training_images(workdir, capsys):
 
 
 def test_missing_workdir_is_explained(tmp_path):
-    with pytest.raises(FileNotFoundError, match="training workdir"):
+    with pytest.raises(FileNotFoundError, match="config.json not found: --workdir must be a "
+                       "training run directory"):
         pipeline.restore_generator(str(tmp_path))
 
 

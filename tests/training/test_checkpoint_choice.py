@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from an_tf import training
-from an_tf.training import checkpointing
-from an_tf.training.checkpoint_choice import (available_checkpoints, best_directory,
-                                              resolve_checkpoint)
+from an_tf.training import checkpointing, run_dir
+from an_tf.training.checkpoint_choice import available_checkpoints, resolve_checkpoint
+from an_tf.training.run_dir import best_directory
 from tests.training import toy_model
 
 
@@ -18,7 +18,7 @@ def _workdir_with_checkpoints(tmp_path, steps=(2, 4), best_step=None):
     """Checkpoints of the toy model at `steps` (weights = step), and a best one if asked."""
     model = toy_model.build_toy_model()
     objects = checkpointing.run_objects(model)
-    rotating = checkpointing.Checkpointer(checkpointing.checkpoint_directory(str(tmp_path)),
+    rotating = checkpointing.Checkpointer(run_dir.checkpoint_directory(str(tmp_path)),
                                           **objects)
     for step in steps:
         model.output_layer.bias.assign([float(step)])

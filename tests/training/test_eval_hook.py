@@ -1,6 +1,7 @@
 """run_training's evaluation hook (training.eval_hook) on the toy model: the schedule, TensorBoard
-eval/..., metrics.jsonl (and its truncation on resume), the best checkpoint, and an evaluation
-that consumes every kind of random state without changing the training."""
+eval/..., metrics.jsonl (and its truncation on resume), the best checkpoint in the evaluator's
+direction, checks before anything is written, and an evaluation that consumes every kind of random
+state without changing the training."""
 
 import json
 import os
@@ -21,6 +22,8 @@ from tests.training.summary_reading import read_scalars
 class ToyEvaluator:
     """Mean squared error on the toy examples (the best metric); optionally draws from every
     random source there is, as a careless evaluation would."""
+
+    best_metric = eval_hook.BestMetric("mse")
 
     def __init__(self, consume_randomness=False):
         self.consume_randomness = consume_randomness
@@ -48,8 +51,7 @@ def _run(workdir, train_steps, evaluator=None, **overrides):
         models.append(toy_model.build_toy_model(noise_stddev=0.1))
         return models[-1]
 
-    settings = dict(checkpoint_every=4, summary_every=2, sample_every=100, eval_every=3,
-                    best_metric="mse")
+    settings = dict(checkpoint_every=4, summary_every=2, sample_every=100, eval_every=3)
     settings.update(overrides)
     config = training.TrainingConfig(workdir=str(workdir), train_steps=train_steps, batch_size=4,
                                      **settings)
@@ -79,7 +81,7 @@ def test_evaluation_schedule_outputs_and_best_checkpoint(tmp_path):
 
 
 def test_evaluation_consuming_random_state_does_not_change_training(tmp_path):
-    _, plain = _run(tmp_path / "plain", 8, None, eval_every=0, best_metric=None)
+    _, plain = _run(tmp_path / "plain", 8, None, eval_every=0)
     _, evaluated = _run(tmp_path / "evaluated", 8, ToyEvaluator(consume_randomness=True))
     toy_model.assert_same_state(plain, evaluated)
     for a, b in zip(training.seed_generator_states(plain),
@@ -103,15 +105,41 @@ def test_resume_drops_evaluations_after_the_restored_step(tmp_path):
 def test_best_checkpoint_survives_and_is_only_replaced_by_a_better_value(tmp_path):
     model = toy_model.build_toy_model()
     objects = {"model": model}
-    best = eval_hook.BestCheckpoint(str(tmp_path / "best"), "fid", **objects)
+    fid = eval_hook.BestMetric("fid")
+    best = eval_hook.BestCheckpoint(str(tmp_path / "best"), fid, **objects)
     assert best.update(10, 5.0) and not best.update(20, 6.0) and not best.update(30, float("nan"))
     assert best.update(40, 4.0)
-    again = eval_hook.BestCheckpoint(str(tmp_path / "best"), "fid", **objects)  # a resumed run
+    again = eval_hook.BestCheckpoint(str(tmp_path / "best"), fid, **objects)  # a resumed run
     assert again.value == 4.0 and not again.update(50, 4.5)
     assert sorted(os.listdir(tmp_path / "best")) == [
         "best.json", "checkpoint", "ckpt-40.data-00000-of-00001", "ckpt-40.index"]
-    other_metric = eval_hook.BestCheckpoint(str(tmp_path / "best"), "fd", **objects)
+    other_metric = eval_hook.BestCheckpoint(str(tmp_path / "best"), eval_hook.BestMetric("fd"),
+                                            **objects)
     assert other_metric.value is None  # another metric: replaced at its first evaluation
+
+
+def test_a_metric_where_higher_is_better_keeps_the_highest(tmp_path):
+    psnr = eval_hook.BestMetric("psnr", higher_is_better=True)
+    best = eval_hook.BestCheckpoint(str(tmp_path / "best"), psnr, model=toy_model.build_toy_model())
+    assert best.update(1, 20.0) and not best.update(2, 19.0) and best.update(3, 21.5)
+    assert json.load(open(tmp_path / "best" / "best.json")) == {
+        "step": 3, "metric": "psnr", "value": 21.5}
+
+
+class _FailingCheck(ToyEvaluator):
+    def check(self):
+        raise ValueError("no metric for one class")
+
+
+@pytest.mark.parametrize("evaluator, message", [
+    (None, r"^eval_every=3 but this pipeline has no evaluation$"),
+    (_FailingCheck(), r"^evaluation during training \(eval_every=3\): no metric for one class$"),
+])
+def test_an_evaluation_that_cannot_run_fails_before_the_workdir_is_touched(tmp_path, evaluator,
+                                                                           message):
+    with pytest.raises(ValueError, match=message):
+        _run(tmp_path / "run", 4, evaluator)
+    assert not (tmp_path / "run").exists()
 
 
 def test_eval_every_must_be_non_negative(tmp_path):

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 
-from an_tf.training import checkpointing
+from an_tf.training import run_dir
 from tests.training.test_multi_worker import _free_ports, run_workers
 
 _WORKER = """
@@ -41,6 +41,6 @@ def test_a_signal_to_one_worker_stops_all_at_the_same_step(tmp_path):
                if "STOPPED" in line]
     assert stopped[0].startswith("STOPPED stopped by a signal to another worker at step 3 of 6")
     assert stopped[1].startswith("STOPPED stopped by SIGTERM at step 3 of 6")
-    latest = checkpointing.checkpoint_directory(str(tmp_path))
+    latest = run_dir.checkpoint_directory(str(tmp_path))
     assert os.path.exists(os.path.join(latest, "ckpt-3.index"))
     assert not os.path.exists(os.path.join(tmp_path, ".lock"))

@@ -5,9 +5,6 @@ classifier: the shapes classifier on the built-in shapes, else one trained once 
 images; its held-out accuracy is reported with every score). Used by experiments/evaluate_cgan.py,
 experiments/study_cgan.py and the evaluation during training (training_eval)."""
 
-import json
-import os
-
 import keras
 import tensorflow as tf
 
@@ -19,15 +16,12 @@ from an_tf.metrics.generator_eval import evaluate_generator
 from an_tf.metrics.inception import InceptionNetwork
 from an_tf.metrics.shapes_eval import (REAL_SEED, chance_layout_iou,
                                        discriminator_layout_metrics, real_shapes)
+from an_tf.training import run_dir
 
 
 def read_hparams(workdir):
     """The "hparams" of <workdir>/config.json; FileNotFoundError (one line) if absent."""
-    path = os.path.join(workdir, "config.json")
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{path} not found: --workdir must be a cGAN run directory")
-    with open(path, encoding="utf-8") as stream:
-        return json.load(stream)["hparams"]
+    return run_dir.read_hparams(workdir, "cGAN run")
 
 
 def run_seed(workdir):

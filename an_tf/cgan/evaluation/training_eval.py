@@ -11,7 +11,13 @@ model and changes nothing (the hook also restores every random state; tested bit
 from an_tf.cgan.evaluation import references
 from an_tf.metrics import classifier_eval, generator_eval
 from an_tf.metrics.generator_eval import InceptionProtocol
-from an_tf.metrics.inception import InceptionNetwork
+from an_tf.metrics.inception import InceptionNetwork, check_inception_file
+from an_tf.training.eval_hook import BestMetric
+
+# The results a best checkpoint can be chosen by (the first is the default), and whether higher
+# is better.
+INCEPTION_METRICS = {"fid": False, "inception_score": True}
+CLASSIFIER_METRICS = {"fd": False, "accuracy": True, "is_like": True}
 
 
 class CGANEvaluator:
@@ -26,18 +32,35 @@ class CGANEvaluator:
         inception_path: a 2015 Inception frozen graph (None: the download-free metrics).
         num_real_examples: real images for the statistics (0: all; the Inception path only).
         classifier: `references.ClassifierOptions` of the download-free classifier.
-    Attributes: best_metric ("fid" or "fd", lower is better).
+        best_metric: the result by which the best checkpoint is kept (None: "fid" with the
+            Inception graph, else "fd"; see INCEPTION_METRICS, CLASSIFIER_METRICS).
+    Attributes: best_metric (a `training.eval_hook.BestMetric`).
     """
 
     def __init__(self, config, source, workdir, num_samples=1000, batch_size=100, seed=0,
                  inception_path=None, num_real_examples=5000,
-                 classifier=references.ClassifierOptions(), data_seed=0):
+                 classifier=references.ClassifierOptions(), data_seed=0, best_metric=None):
         self.config, self.source, self.workdir = config, source, workdir
         self.num_samples, self.batch_size, self.seed = num_samples, batch_size, seed
         self.inception_path, self.num_real_examples = inception_path, num_real_examples
         self.classifier_options, self.data_seed = classifier, data_seed
-        self.best_metric = "fid" if inception_path else "fd"
+        name = best_metric or next(iter(self._metrics()))
+        self.best_metric = BestMetric(name, self._metrics().get(name, False))
         self.network, self.real, self._mapper = None, None, None
+
+    def _metrics(self):
+        return INCEPTION_METRICS if self.inception_path else CLASSIFIER_METRICS
+
+    def check(self):
+        """One-line ValueError, before training, when no metric can be had (a missing Inception
+        file, a dataset of one class) or the best metric is none of the results."""
+        if self.inception_path:
+            check_inception_file(self.inception_path)
+        else:
+            references.check_download_free(self.config)
+        if self.best_metric.name not in self._metrics():
+            raise ValueError(f"best metric {self.best_metric.name!r} is not a result of this "
+                             f"evaluation; choose among {', '.join(self._metrics())}")
 
     def prepare(self):
         """Loads the feature network and the real statistics (computed and cached if absent)."""

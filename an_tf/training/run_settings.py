@@ -4,9 +4,7 @@ import dataclasses
 import json
 import os
 
-from an_tf.training.write_errors import write_failure
-
-CONFIG_FILE = "config.json"
+from an_tf.training import run_dir
 
 
 def _flatten(settings):
@@ -39,17 +37,14 @@ def describe_changes(previous, current):
     return lines
 
 
-# Settings that may change between the runs of one workdir: how long and how often, where, on
-# what hardware. Everything else (architecture, optimisation, data, seed, batch size, precision)
-# defines the run: resuming with another value is refused.
-MUTABLE_SETTINGS = frozenset({
+# The `TrainingConfig` fields that may change between the runs of one workdir: how long and how
+# often (evaluation reads the model, never changes it: training.eval_hook), where, on what
+# hardware. The other fields (seed, batch size, precision) and the pipeline's settings define the
+# run: resuming with another value is refused, unless the pipeline names them as mutable too.
+MUTABLE_TRAINING_SETTINGS = frozenset({
     "train_steps", "checkpoint_every", "summary_every", "sample_every", "steps_per_loop",
     "keep_checkpoints", "export_dir", "on_nan", "strategy", "tpu", "num_cpu_devices", "workdir",
-    "data_dir", "manual_dir", "image_folder", "num_samples", "eval_scenes", "restore_from",
-    # Evaluation during training reads the model, never changes it (training.eval_hook).
-    "eval_every", "best_metric", "eval_num_samples", "eval_batch_size", "inception_path",
-    "eval_num_real_examples",
-    "classifier_dir", "classifier_train_examples", "classifier_epochs",
+    "restore_from", "eval_every",
 })
 
 
@@ -62,7 +57,7 @@ def _setting_name(line):
     return line.split(":", 1)[0].split(".", 1)[-1]
 
 
-def record_run_settings(workdir, config, hparams, write=True, resuming=False):
+def record_run_settings(workdir, config, hparams, write=True, resuming=False, mutable=()):
     """Saves config and hparams in <workdir>/config.json and reports changes from the last run.
 
     Args:
@@ -70,37 +65,36 @@ def record_run_settings(workdir, config, hparams, write=True, resuming=False):
         config: the `TrainingConfig`.
         hparams: dict of all flags (JSON-serialisable; other values are stored as strings).
         write: False only reads and compares (non-chief workers).
-        resuming: the workdir has a checkpoint: settings outside `MUTABLE_SETTINGS` must not
-            change (a setting that one of the two runs does not know, e.g. a flag added to the
-            code since, is only reported).
+        resuming: the workdir has a checkpoint: settings outside `MUTABLE_TRAINING_SETTINGS` and
+            `mutable` must not change (a setting that one of the two runs does not know, e.g. a
+            flag added to the code since, is only reported).
+        mutable: names of the pipeline's hparams that may change on resume (where its data is,
+            how it is evaluated).
 
     Returns:
         list of "name: old -> new" lines (empty for a new run or identical settings).
 
     Raises:
-        ConfigMismatchError: resuming with other values of settings outside `MUTABLE_SETTINGS`
-            (one line naming them); config.json is then left as it was.
+        ConfigMismatchError: resuming with other values of settings that are not mutable (one
+            line naming them); config.json is then left as it was.
     """
-    path = os.path.join(workdir, CONFIG_FILE)
+    path = run_dir.settings_path(workdir)
     # A JSON round trip makes tuples lists etc., so an unchanged setting compares equal.
     current = json.loads(json.dumps(
         {"training_config": dataclasses.asdict(config), "hparams": dict(hparams or {})},
         default=str, sort_keys=True))
     changes = []
     if os.path.exists(path):
-        with open(path, encoding="utf-8") as stream:
-            changes = describe_changes(json.load(stream), current)
+        changes = describe_changes(run_dir.read_settings(workdir), current)
+    allowed = MUTABLE_TRAINING_SETTINGS | set(mutable)
     forbidden = sorted({_setting_name(line) for line in changes
-                        if _setting_name(line) not in MUTABLE_SETTINGS and "(unset)" not in line})
+                        if _setting_name(line) not in allowed and "(unset)" not in line})
     if resuming and forbidden:
         raise ConfigMismatchError(
             f"{path} was written by a run with other settings of {', '.join(forbidden)} "
             f"({'; '.join(line for line in changes if _setting_name(line) in forbidden)[:300]}): "
             "a workdir belongs to one configuration; use a new --workdir or the same flags")
     if write:
-        with write_failure("run settings", path, "nothing was trained in this run"):
-            os.makedirs(workdir, exist_ok=True)
-            with open(path + ".tmp", "w", encoding="utf-8") as stream:
-                json.dump(current, stream, indent=2, sort_keys=True)
-            os.replace(path + ".tmp", path)
+        run_dir.write_json(path, current, "run settings", "nothing was trained in this run",
+                           indent=2, sort_keys=True)
     return changes
