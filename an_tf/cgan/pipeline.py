@@ -162,9 +162,7 @@ def make_dataset_fn(config, global_batch_size, seed=0, data=None):
         if prepared["data"] is None and config.dataset in ("image_folder", "tfds"):
             prepared["data"] = prepare_data(config)
         batch_size = input_context.get_per_replica_batch_size(global_batch_size)
-        batches_per_step = (input_context.num_replicas_in_sync
-                            // input_context.num_input_pipelines)
-        start = first_element(start_step, batches_per_step * batch_size)
+        start = first_element(start_step, batch_size, input_context)
         if config.dataset == "synthetic":
             examples = _synthetic_stream(config, seed, start, input_context)
         else:
