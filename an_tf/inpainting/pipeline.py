@@ -77,8 +77,9 @@ class InpaintingConfig:
 def build_generator(config, seed=None):
     return InpaintingGenerator(
         channels=config.channels, attention=config.attention, elu_after_an=config.elu_after_an,
-        num_entities=config.num_entities, temperature=config.an_temperature,
-        orthogonal_weight=config.orthogonal_weight, an_variant=config.an_variant,
+        num_entities=config.num_entities,
+        an_options={"temperature": config.an_temperature,
+                    "orthogonal_weight": config.orthogonal_weight, "variant": config.an_variant},
         ones_channel=config.ones_channel, seed=seed, stage2_input=config.stage2_input,
         max_dilation=config.max_dilation, name="generator")
 
