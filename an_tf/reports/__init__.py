@@ -1,0 +1,1 @@
+"""Reporting of studies, benchmarks and runs."""
