@@ -99,11 +99,7 @@ def _define_eval_flags(flag_values):
                          lower_bound=0, **fv)
     flags.DEFINE_string("inception_path", None, "2015 Inception frozen graph (FID, IS); unset: "
                         "the download-free classifier metrics (accuracy, FD, intra-FD).", **fv)
-    flags.DEFINE_string("classifier_dir", "runs/shapes_classifier", "Cache of the download-free "
-                        "classifier (trained there once per dataset).", **fv)
-    flags.DEFINE_integer("classifier_train_examples", 6000, "Real images the classifier trains "
-                         "on (at most).", lower_bound=1, **fv)
-    flags.DEFINE_integer("classifier_epochs", 3, "Classifier epochs.", lower_bound=1, **fv)
+    common_flags.define_classifier_flags(flag_values)
 
 
 def _evaluator(flag_values, cgan_config):
