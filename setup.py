@@ -32,6 +32,6 @@ setup(
         "test": ["pytest>=8", "pytest-xdist>=3"],
         # The browser demo (experiments/demo.py); its tests also need Debian's chromium.
         "demo": ["gradio>=6.31,<7", "gradio_client>=2.7", "playwright>=1.65"],
-        "study": ["matplotlib>=3.8"],  # the study's per-seed plot
+        "study": ["matplotlib>=3.8"],  # the plots of an_tf/reports (per-seed, metrics curve)
     },
 )

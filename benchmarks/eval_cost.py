@@ -24,8 +24,8 @@ def _timed(fn):
 
 
 def demo_cost(workdir, num_samples, calls, classifier_dir):
-    from an_tf.metrics import references, run_eval  # pylint: disable=import-outside-toplevel
-    from an_tf.metrics.training_eval import CGANEvaluator  # pylint: disable=import-outside-toplevel
+    from an_tf.cgan.evaluation import references, run_eval  # pylint: disable=import-outside-toplevel
+    from an_tf.cgan.evaluation.training_eval import CGANEvaluator  # pylint: disable=import-outside-toplevel
 
     gan, config, step = run_eval.restore_gan(workdir)
     evaluator = CGANEvaluator(config, tempfile.mkdtemp(), num_samples=num_samples,

@@ -15,12 +15,12 @@ import tensorflow as tf
 
 from an_tf import training
 from an_tf.cgan import pipeline
+from an_tf.cgan.evaluation import references
+from an_tf.cgan.evaluation.training_eval import CGANEvaluator
 from an_tf.cgan.visualize import make_sample_fn
 from an_tf.data.imagenet import ImageNetArchivesMissingError
 from an_tf.data.synthetic_shapes import load_synthetic_shapes
-from an_tf.metrics import references
 from an_tf.metrics.inception import check_inception_file
-from an_tf.metrics.training_eval import CGANEvaluator
 from experiments import common_flags
 
 def define_flags(flag_values=flags.FLAGS):
@@ -85,8 +85,8 @@ def _define_model_flags(flag_values):
 
 
 def _define_eval_flags(flag_values):
-    """Evaluation during training (an_tf.metrics.training_eval): flags that never change the
-    training, so they may change when a run is resumed."""
+    """Evaluation during training (an_tf.cgan.evaluation.training_eval): flags that never change
+    the training, so they may change when a run is resumed."""
     fv = {"flag_values": flag_values}
     flags.DEFINE_integer("eval_every", 0, "Evaluate the sampling generator every N steps and at "
                          "the end (TensorBoard eval/..., <workdir>/metrics.jsonl, best checkpoint "

@@ -22,11 +22,12 @@ import sys
 import numpy as np
 from absl import flags
 
-from an_tf.metrics import run_eval, study_stats
+from an_tf.cgan.evaluation import run_eval
 from an_tf.metrics.generator_eval import real_class_moments
 from an_tf.metrics.intra_fid import fid_of, intra_fid
 from an_tf.metrics.shapes_classifier import load_or_train_classifier
 from an_tf.metrics.shapes_eval import REAL_SEED, real_shapes
+from an_tf.reports import study_stats
 from experiments import common_flags, study_cgan
 
 METRICS = tuple(study_stats.METRICS)

@@ -1,11 +1,14 @@
 r"""The paper's inpainting comparison (supplement Figure 10): AN vs CA's contextual attention vs no
 branch, same data, steps and seeds. Each run trains in its own process (for its peak memory), is
 then evaluated on the held-out images (centred box and fixed free-form masks); writes
-<workdir>/comparison.json, comparison.md (mean ± std over seeds) and comparison.png (input, CA, AN,
-none, original). Finished runs are reused when the command is run again.
+<workdir>/comparison.json, comparison.md (mean ± sample std over seeds) and comparison.png (input,
+CA, AN, none, original). Finished runs are reused when the command is run again. --tables_from
+rewrites an existing comparison JSON's summary and the .md beside it from its runs, without
+training or evaluating.
 
     python -m experiments.compare_inpaint --config=experiments/configs/inpaint_compare.cfg \
         --workdir=/tmp/inpaint_compare --seeds=0,1,2 --stage2_inputs=paste,concat
+    python -m experiments.compare_inpaint --tables_from=docs/results/inpaint_compare.json
 """
 
 import json
@@ -15,13 +18,14 @@ import sys
 import time
 from concurrent import futures
 
-from absl import flags
+from absl import app, flags
 
 from an_tf.inpainting import comparison
 from an_tf.inpainting import evaluation
 from an_tf.inpainting import pipeline
 from an_tf.inpainting.generator import ATTENTIONS
 from an_tf.inpainting.generator import STAGE2_INPUTS
+from an_tf.reports import inpaint_comparison
 from experiments import common_flags
 
 MASK_TYPES = ("center", "free_form")
@@ -31,8 +35,10 @@ def define_flags(flag_values=flags.FLAGS):
     if "attentions" in flag_values:
         return
     fv = {"flag_values": flag_values}
-    flags.DEFINE_string("workdir", None, "Output folder (one sub-folder per run).", required=True,
-                        **fv)
+    flags.DEFINE_string("workdir", None, "Output folder (one sub-folder per run); required "
+                        "unless --tables_from.", **fv)
+    flags.DEFINE_string("tables_from", None, "An existing comparison JSON: rewrite its summary "
+                        "and the .md beside it from its runs (no training).", **fv)
     flags.DEFINE_string("config", "experiments/configs/inpaint_compare.cfg",
                         "Flagfile of experiments.inpaint shared by every run.", **fv)
     flags.DEFINE_list("attentions", list(ATTENTIONS), "Branches to compare.", **fv)
@@ -113,17 +119,19 @@ def run(f):
         stats = list(pool.map(lambda spec: train(spec, f), specs))
     runs = [{**spec, **stat, **evaluate(spec, f.eval_batch_size)}
             for spec, stat in zip(specs, stats)]
-    tables = {mask: comparison.markdown_table(comparison.summarize(runs, mask))
-              for mask in MASK_TYPES}
     columns = write_figure(specs, f, os.path.join(f.workdir, "comparison.png"))
-    results = {"config": f.config, "overrides": f.overrides, "runs": runs,
-               "summary": {mask: comparison.summarize(runs, mask) for mask in MASK_TYPES},
+    results = {"config": f.config, "overrides": f.overrides, "runs": runs, "summary": None,
                "figure_columns": ["input"] + columns + ["original"]}
-    with open(os.path.join(f.workdir, "comparison.json"), "w", encoding="utf-8") as stream:
+    return write_tables(results, os.path.join(f.workdir, "comparison.json"))
+
+
+def write_tables(results, path):
+    """Fills results["summary"] from results["runs"]; writes `path` (JSON) and the .md beside
+    it; prints the tables."""
+    results["summary"], text = inpaint_comparison.comparison_report(results["runs"], MASK_TYPES)
+    with open(path, "w", encoding="utf-8") as stream:
         json.dump(results, stream, indent=2)
-    text = "\n\n".join(f"{mask} masks (refined stage, completed image):\n\n{table}"
-                       for mask, table in tables.items())
-    with open(os.path.join(f.workdir, "comparison.md"), "w", encoding="utf-8") as stream:
+    with open(os.path.splitext(path)[0] + ".md", "w", encoding="utf-8") as stream:
         stream.write(text + "\n")
     print(text)
     return results
@@ -131,7 +139,13 @@ def run(f):
 
 def main(argv, flag_values=flags.FLAGS):
     del argv  # refused by common_flags.run_main when not empty
-    run(flag_values)
+    if flag_values.tables_from:
+        with open(flag_values.tables_from, encoding="utf-8") as stream:
+            write_tables(json.load(stream), flag_values.tables_from)
+    elif not flag_values.workdir:
+        raise app.UsageError("--workdir is required (or --tables_from)")
+    else:
+        run(flag_values)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,9 @@ import os
 
 from absl import app, flags
 
-from an_tf.data.imagenet import ImageNetArchivesMissingError
 from an_tf.cgan import pipeline
-from an_tf.metrics import eval_tables, run_eval
+from an_tf.cgan.evaluation import eval_tables, run_eval
+from an_tf.data.imagenet import ImageNetArchivesMissingError
 from an_tf.metrics.generator_eval import InceptionProtocol
 from an_tf.training import create_strategy
 from experiments import common_flags

@@ -8,16 +8,11 @@ The architecture is rebuilt from the run's <workdir>/config.json, the weights fr
 checkpoint (or --checkpoint=best|<step>). The signature: z float32 (N, z_dim), labels int64 (N,) -> images float32 (N, R, R, 3).
 """
 
-import json
-import os
-
-import keras
 from absl import app, flags
 
-from an_tf import training
 from an_tf.cgan import pipeline
+from an_tf.cgan.evaluation.run_eval import restore_gan
 from experiments import common_flags
-
 
 
 def define_flags(flag_values=flags.FLAGS):
@@ -36,19 +31,9 @@ def main(argv, flag_values=flags.FLAGS):
     workdir, export_dir = flag_values.workdir, flag_values.export_dir
     if not workdir or not export_dir:
         raise app.UsageError("--workdir and --export_dir are both required")
-    config_path = os.path.join(workdir, "config.json")
-    if not os.path.exists(config_path):
-        raise app.UsageError(f"{config_path} not found: --workdir must be a cGAN run directory")
-    with open(config_path, encoding="utf-8") as stream:
-        hparams = json.load(stream)["hparams"]
-    # Build exactly as trained (the optimizers' structure depends on the dtype policy).
-    policy = hparams.get("mixed_precision") or "none"
-    keras.config.set_dtype_policy("float32" if policy == "none" else policy)
-    gan = pipeline.build_gan(pipeline.cgan_config_from_hparams(hparams))
     try:
-        step = training.restore_model_for_export(workdir, gan,
-                                                 checkpoint=flag_values.checkpoint)
-    except FileNotFoundError as error:
+        gan, _, step = restore_gan(workdir, checkpoint=flag_values.checkpoint)
+    except FileNotFoundError as error:  # no config.json, or no such checkpoint
         raise app.UsageError(str(error)) from None
     # The class names (<workdir>/class_names.json; "0", "1", ... for older runs) go into the
     # SavedModel, so that a served model can be asked for a class by name.

@@ -18,7 +18,7 @@ import numpy as np
 from absl import app, flags
 
 from an_tf.cgan import visualize
-from an_tf.metrics.run_eval import restore_gan
+from an_tf.cgan.evaluation.run_eval import restore_gan
 from an_tf.training.summaries import save_png
 from experiments import common_flags
 

@@ -13,7 +13,7 @@ import json
 
 from absl import flags
 
-from an_tf.metrics import study_stats
+from an_tf.reports import study_stats
 from experiments import common_flags
 
 flags.DEFINE_string("comparison", "docs/results/inpaint_compare.json", "comparison.json.")

@@ -10,7 +10,7 @@ import os
 
 from absl import app, flags
 
-from an_tf.metrics.metrics_plot import plot_metric, read_metric
+from an_tf.reports.metrics_plot import plot_metric, read_metric
 from experiments import common_flags
 
 
@@ -34,7 +34,7 @@ def main(argv, flag_values=flags.FLAGS):
     title = f"{fv.metric} against step: {os.path.basename(os.path.normpath(fv.workdir))}"
     output = fv.output or os.path.join(fv.workdir, f"metrics_{fv.metric}.png")
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-    plot_metric(steps, values, title, not fv.higher_is_better).save(output)
+    plot_metric(steps, values, title, output, lower_is_better=not fv.higher_is_better)
     print(f"{len(steps)} points of {fv.metric} written to {output}", flush=True)
 
 

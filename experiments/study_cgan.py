@@ -33,9 +33,10 @@ from absl import app, flags
 
 from an_tf import training
 from an_tf.cgan import pipeline, visualize
+from an_tf.cgan.evaluation import run_eval
 from an_tf.layers.attentive_normalization import orthogonality_losses
-from an_tf.metrics import run_eval, study_plot, study_stats, study_table
 from an_tf.metrics.shapes_classifier import load_or_train_classifier
+from an_tf.reports import study_plot, study_stats, study_table
 from an_tf.training.summaries import save_png
 from experiments import cgan, common_flags
 

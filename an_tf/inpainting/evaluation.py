@@ -13,7 +13,7 @@ import numpy as np
 from an_tf.data import synthetic_shapes
 from an_tf.inpainting import inference
 from an_tf.inpainting import metrics
-from an_tf.metrics import study_stats
+from an_tf.metrics.bootstrap import bootstrap_mean_ci
 
 STAGES = ("coarse", "refined")
 NAMES = metrics.METRICS + tuple(f"hole_{name}" for name in metrics.METRICS)
@@ -62,9 +62,9 @@ def evaluate(generator, batches):
 
 def refinement_statistics(values):
     """Refined − coarse, paired per image: for each metric of REFINEMENT_METRICS the mean
-    difference, its 95% percentile-bootstrap interval over the images (study_stats' resamples and
-    seed) and how many images the refined stage scores better on. The interval measures the
-    spread over images for this one model, not the run-to-run spread.
+    difference, its 95% percentile-bootstrap interval over the images (an_tf.metrics.bootstrap's
+    resamples and seed) and how many images the refined stage scores better on. The interval
+    measures the spread over images for this one model, not the run-to-run spread.
 
     Args:
         values: stage -> metric -> per-image list (as in `evaluate`).
@@ -77,7 +77,7 @@ def refinement_statistics(values):
         better = finite > 0 if larger_is_better else finite < 0
         statistics[name] = {
             "mean": float(finite.mean()) if finite.size else float("nan"),
-            "ci95": study_stats.bootstrap_mean_ci(finite) if finite.size else None,
+            "ci95": bootstrap_mean_ci(finite) if finite.size else None,
             "refined_better": int(better.sum()), "images": int(finite.size)}
     return statistics
 

@@ -1,7 +1,11 @@
-"""Evaluation of the cGAN against the run's own data: the published FID / Intra-FID / IS protocol
-with the 2015 TF Inception graph, and download-free metrics with a small classifier of the data
-(the built-in shapes, or any labelled dataset), also during training (docs/evaluation.md)."""
+"""The mathematics of the metrics, for any generator and any data: Fréchet distance, streaming
+moments and per-class moments (Intra-FID), the 2015 TF Inception graph and the Inception Score,
+the download-free classifiers (of the built-in shapes, or of any labelled images), layout metrics,
+bootstrap intervals and the streaming helpers (docs/evaluation.md). Imports no pipeline and not
+the training package: a cGAN run's evaluation (its references, restoring its generator, the
+evaluator used during training) is `an_tf.cgan.evaluation`."""
 
+from an_tf.metrics.bootstrap import bootstrap_difference_ci, bootstrap_mean_ci
 from an_tf.metrics.class_features import ClassFeatureStore, cached_class_features
 from an_tf.metrics.classifier_eval import evaluate_with_classifier
 from an_tf.metrics.data_classifier import DataClassifier, load_or_train_data_classifier
@@ -29,6 +33,8 @@ __all__ = [
     "LayoutStatistics",
     "RunningMoments",
     "ShapesClassifier",
+    "bootstrap_difference_ci",
+    "bootstrap_mean_ci",
     "cached_class_features",
     "cached_class_moments",
     "colour_object_mask",

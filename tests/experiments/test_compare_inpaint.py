@@ -3,7 +3,7 @@
 import json
 import os
 
-from absl import flags
+from absl import app, flags
 import pytest
 
 from experiments import compare_inpaint
@@ -53,3 +53,22 @@ def test_tiny_comparison_writes_json_table_and_figure(tmp_path, capsys):
 def test_invalid_flags_fail_in_one_line(tmp_path, args, message):
     with pytest.raises(flags.IllegalFlagValueError, match=message):
         parse(f"--workdir={tmp_path}", *args)
+
+
+def test_tables_from_rewrites_summary_and_md_without_training(tmp_path, capsys):
+    from tests.reports.test_inpaint_comparison import RUNS
+
+    path = tmp_path / "inpaint_compare.json"
+    path.write_text(json.dumps({"config": "c.cfg", "runs": RUNS, "summary": "stale",
+                                "figure_columns": ["input"]}))
+    compare_inpaint.main(["compare_inpaint"], flag_values=parse(f"--tables_from={path}"))
+    results = json.loads(path.read_text())
+    assert list(results) == ["config", "runs", "summary", "figure_columns"]  # order kept
+    assert results["summary"]["center"]["an/paste"]["hole_psnr"][0] == 16.0
+    table = (tmp_path / "inpaint_compare.md").read_text()
+    assert "| an/paste | 2 | 16.00 ± 1.41 |" in table and table in capsys.readouterr().out + "\n"
+
+
+def test_workdir_or_tables_from_is_required():
+    with pytest.raises(app.UsageError, match="--workdir is required"):
+        compare_inpaint.main(["compare_inpaint"], flag_values=parse())

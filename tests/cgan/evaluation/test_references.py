@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from an_tf.cgan import pipeline
-from an_tf.metrics import data_classifier, references
+from an_tf.cgan.evaluation import references
+from an_tf.metrics import data_classifier
 from an_tf.metrics.classifier_eval import evaluate_with_classifier
 from tests.cgan.helpers import tiny_generator
 from tests.data.labelled_images import save

@@ -13,9 +13,10 @@ import tensorflow as tf
 
 from an_tf import training
 from an_tf.cgan import pipeline
-from an_tf.metrics import references
+from an_tf.cgan.evaluation import references
+from an_tf.cgan.evaluation.eval_tables import (classifier_table,  # noqa: F401 (re-exported)
+                                               inception_table)
 from an_tf.metrics.classifier_eval import evaluate_with_classifier
-from an_tf.metrics.eval_tables import classifier_table, inception_table  # noqa: F401 (re-exported)
 from an_tf.metrics.generator_eval import evaluate_generator
 from an_tf.metrics.inception import InceptionNetwork
 from an_tf.metrics.shapes_eval import (REAL_SEED, chance_layout_iou,
@@ -38,14 +39,20 @@ def run_seed(workdir):
 
 def restore_gan(workdir, strategy=None, checkpoint="latest"):
     """(gan, CGANConfig, step) of a checkpoint of `workdir` ("latest", "best" or a step), built
-    as trained."""
+    as trained: under the run's dtype policy (the optimizers' structure depends on it), the
+    caller's global policy restored afterwards. FileNotFoundError (one line) without the run's
+    config.json or such a checkpoint."""
     hparams = read_hparams(workdir)
     policy = hparams.get("mixed_precision") or "none"
-    keras.config.set_dtype_policy("float32" if policy == "none" else policy)
     config = pipeline.cgan_config_from_hparams(hparams)
-    with (strategy or tf.distribute.get_strategy()).scope():
-        gan = pipeline.build_gan(config)
-    step = training.restore_model_for_export(workdir, gan, checkpoint=checkpoint)
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float32" if policy == "none" else policy)
+    try:
+        with (strategy or tf.distribute.get_strategy()).scope():
+            gan = pipeline.build_gan(config)
+        step = training.restore_model_for_export(workdir, gan, checkpoint=checkpoint)
+    finally:
+        keras.config.set_dtype_policy(previous)
     return gan, config, step
 
 

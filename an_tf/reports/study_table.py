@@ -1,7 +1,11 @@
-"""Summaries of a multi-seed study: per arm, the mean and standard deviation over seeds of each
-metric (AN layout metrics averaged over the arm's AN layers), as JSON and a markdown table."""
+"""Summaries of a multi-seed study: per arm, the mean and the sample standard deviation (ddof=1,
+`study_stats.sample_std`) over seeds of each metric (AN layout metrics averaged over the arm's AN
+layers), as JSON and a markdown table; and the study's whole .md (this table, then study_stats'
+intervals and tests when computed)."""
 
 import numpy as np
+
+from an_tf.reports import study_stats
 
 # (result key or key prefix, column title); prefixes ending in "/" average over AN layers.
 COLUMNS = (
@@ -21,7 +25,8 @@ def _value(record, key):
 
 
 def summarize(records):
-    """{arm: {key: [mean, std, seeds]}} of result records (dicts with "arm" and metrics)."""
+    """{arm: {key: [mean, sample std, seeds]}} of result records (dicts with "arm" and
+    metrics)."""
     summary = {}
     for arm in dict.fromkeys(record["arm"] for record in records):
         arm_records = [record for record in records if record["arm"] == arm]
@@ -29,16 +34,28 @@ def summarize(records):
         for key, _ in COLUMNS:
             values = [v for v in (_value(r, key) for r in arm_records) if v is not None]
             if values:
-                summary[arm][key] = [float(np.mean(values)), float(np.std(values)), len(values)]
+                summary[arm][key] = [float(np.mean(values)), study_stats.sample_std(values),
+                                     len(values)]
     return summary
 
 
 def markdown_table(summary):
-    """One row per arm, "mean ± std" per metric ("-" where the arm has no such metric)."""
-    lines = ["| arm | " + " | ".join(title for _, title in COLUMNS) + " |",
+    """A caption, then one row per arm, "mean ± sample std" per metric ("-" where the arm has no
+    such metric)."""
+    lines = [f"Mean ± {study_stats.STD_CONVENTION} over seeds:", "",
+             "| arm | " + " | ".join(title for _, title in COLUMNS) + " |",
              "| --- |" + " --- |" * len(COLUMNS)]
     for arm, values in summary.items():
         cells = [f"{values[key][0]:.3g} ± {values[key][1]:.2g}" if key in values else "-"
                  for key, _ in COLUMNS]
         lines.append(f"| {arm} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def study_markdown(summary, statistics=None, reference="an"):
+    """The study's .md: the summary table, then (when given) study_stats' tables of
+    `statistics`."""
+    if statistics is None:
+        return markdown_table(summary)
+    return (markdown_table(summary) + "\n\n"
+            + study_stats.markdown_tables(statistics, reference=reference))

@@ -1,5 +1,6 @@
 """Statistics of a multi-seed study (one value per run): per arm the mean, the sample standard
-deviation and a percentile-bootstrap 95% interval of the mean; per baseline the difference of
+deviation (ddof=1, `sample_std`: the one convention of every report) and a percentile-bootstrap
+95% interval of the mean (an_tf.metrics.bootstrap); per baseline the difference of
 means (reference − baseline) with its bootstrap interval (the arms resampled independently), the
 two-sided Mann-Whitney U test and U / (n_a n_b), the share of all (reference run, baseline run)
 pairs where the reference is better. Seeds are treated as unpaired: seed k of two arms shares
@@ -7,68 +8,42 @@ only the data order and sampling noise, not the initial weights, and runs that d
 rounding already end far apart (docs/results/chaos_floor.json), so pairing by seed carries no
 information.
 
-Shape letters: N runs of one arm, M runs of the other, B bootstrap resamples.
+Shape letters: N runs of one arm, M runs of the other.
 """
 
 import numpy as np
 from scipy import stats
 
-NUM_RESAMPLES = 10000  # bootstrap resamples; with BOOTSTRAP_SEED every interval is reproducible
-BOOTSTRAP_SEED = 0
-CONFIDENCE = 0.95
+from an_tf.metrics import bootstrap
+from an_tf.metrics.bootstrap import as_sample, bootstrap_difference_ci, bootstrap_mean_ci
+
+# the bootstrap's settings, recorded in the studies' JSON
+NUM_RESAMPLES, BOOTSTRAP_SEED = bootstrap.NUM_RESAMPLES, bootstrap.BOOTSTRAP_SEED
+
 # metric -> (title, whether larger is better)
 METRICS = {"accuracy": ("accuracy", True), "fd": ("FD", False), "intra_fd": ("intra-FD", False)}
+STD_CONVENTION = "sample standard deviation (ddof=1)"
 
 
-def _as_sample(values):
-    sample = np.asarray(values, np.float64)
-    if sample.ndim != 1 or sample.size == 0 or not np.all(np.isfinite(sample)):
-        raise ValueError(f"a sample must be a non-empty 1-D list of finite numbers, got {values!r}")
-    return sample
-
-
-def _resampled_means(sample, rng, num_resamples):
-    """(B,) means of `sample` (N,) resampled with replacement."""
-    indices = rng.integers(0, sample.size, size=(num_resamples, sample.size))
-    return sample[indices].mean(axis=1)
-
-
-def _interval(draws, confidence):
-    tail = 100 * (1 - confidence) / 2
-    low, high = np.percentile(draws, [tail, 100 - tail])
-    return [float(low), float(high)]
-
-
-def bootstrap_mean_ci(values, num_resamples=NUM_RESAMPLES, confidence=CONFIDENCE,
-                      seed=BOOTSTRAP_SEED):
-    """[low, high]: percentile-bootstrap interval of the mean of `values` (N,)."""
-    rng = np.random.default_rng(seed)
-    return _interval(_resampled_means(_as_sample(values), rng, num_resamples), confidence)
-
-
-def bootstrap_difference_ci(values, baseline, num_resamples=NUM_RESAMPLES, confidence=CONFIDENCE,
-                            seed=BOOTSTRAP_SEED):
-    """[low, high]: percentile-bootstrap interval of mean(values) − mean(baseline), each sample
-    ((N,) and (M,)) resampled on its own (independent samples)."""
-    rng = np.random.default_rng(seed)
-    draws = (_resampled_means(_as_sample(values), rng, num_resamples)
-             - _resampled_means(_as_sample(baseline), rng, num_resamples))
-    return _interval(draws, confidence)
+def sample_std(values):
+    """The sample standard deviation (ddof=1) of `values`, 0 for one value: the one convention
+    of every table and JSON of the reports."""
+    sample = as_sample(values)
+    return float(np.std(sample, ddof=1)) if sample.size > 1 else 0.0
 
 
 def mann_whitney(values, baseline):
     """(U of `values`, two-sided p-value): scipy's exact distribution for small samples without
     ties, its normal approximation (tie-corrected) otherwise."""
-    result = stats.mannwhitneyu(_as_sample(values), _as_sample(baseline),
+    result = stats.mannwhitneyu(as_sample(values), as_sample(baseline),
                                 alternative="two-sided", method="auto")
     return float(result.statistic), float(result.pvalue)
 
 
 def describe(values):
-    """{"n", "mean", "std" (ddof=1; 0 for one value), "ci": [low, high], "values"}."""
-    sample = _as_sample(values)
-    std = float(np.std(sample, ddof=1)) if sample.size > 1 else 0.0
-    return {"n": int(sample.size), "mean": float(sample.mean()), "std": std,
+    """{"n", "mean", "std" (`sample_std`), "ci": [low, high], "values"}."""
+    sample = as_sample(values)
+    return {"n": int(sample.size), "mean": float(sample.mean()), "std": sample_std(sample),
             "ci": bootstrap_mean_ci(sample), "values": [float(v) for v in sample]}
 
 
@@ -104,18 +79,23 @@ def study_statistics(records, reference="an", metrics=None):
 
 
 def markdown_tables(statistics, reference="an"):
-    """Two markdown tables: per arm and metric "mean ± std [CI]", then per baseline and metric
-    "difference [CI], p, share of pairs where `reference` is better"."""
+    """Two markdown tables, each under a caption: per arm and metric "mean ± sample std [CI]",
+    then per baseline and metric "difference [CI], p, share of pairs where `reference` is
+    better"."""
     metrics = list(statistics)
     arms = list(dict.fromkeys(arm for m in metrics for arm in statistics[m]["arms"]))
     titles = [statistics[m]["title"] for m in metrics]
-    lines = ["| arm | runs | " + " | ".join(titles) + " |",
+    lines = [f"Mean ± {STD_CONVENTION} over runs [percentile-bootstrap 95% interval of the "
+             "mean]:", "",
+             "| arm | runs | " + " | ".join(titles) + " |",
              "| --- | --- |" + " --- |" * len(metrics)]
     for arm in arms:
         cells = [_arm_cell(statistics[m]["arms"].get(arm)) for m in metrics]
         runs = max(statistics[m]["arms"].get(arm, {"n": 0})["n"] for m in metrics)
         lines.append(f"| {arm} | {runs} | " + " | ".join(cells) + " |")
-    lines += ["", f"| {reference} − baseline | " + " | ".join(titles) + " |",
+    lines += ["", "Difference of means [its bootstrap 95% interval], two-sided Mann-Whitney p, "
+              "share of run pairs where the first is better:", "",
+              f"| {reference} − baseline | " + " | ".join(titles) + " |",
               "| --- |" + " --- |" * len(metrics)]
     baselines = list(dict.fromkeys(b for m in metrics for b in statistics[m]["versus"]))
     for baseline in baselines:

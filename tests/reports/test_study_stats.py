@@ -1,6 +1,6 @@
 """The study statistics on fixed records, checked against independent computations: exact
-permutation p-values enumerated here, the exact bootstrap distribution of a tiny sample, and
-coverage of the interval on simulated normal samples."""
+permutation p-values enumerated here, the sample standard deviation, the tables' convention (the
+bootstrap itself: tests/metrics/test_bootstrap.py)."""
 
 import itertools
 import math
@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from an_tf.metrics import study_stats
+from an_tf.reports import study_stats
 
 
 def _u(values, baseline):
@@ -46,32 +46,10 @@ def test_mann_whitney_matches_permutation_enumeration(values, baseline):
     assert p == pytest.approx(_exact_permutation_p(values, baseline), abs=1e-12)
 
 
-def test_bootstrap_of_a_constant_is_the_constant():
-    assert study_stats.bootstrap_mean_ci([2.5] * 6) == [2.5, 2.5]
-    assert study_stats.bootstrap_difference_ci([3.0] * 4, [1.0] * 5) == [2.0, 2.0]
+def test_sample_std_is_ddof_1_and_zero_for_one_value():
+    assert study_stats.sample_std([1.0, 2.0, 3.0, 4.0]) == pytest.approx(np.sqrt(5 / 3))
     assert study_stats.describe([4.0])["std"] == 0.0
-
-
-def test_bootstrap_matches_the_exact_bootstrap_distribution():
-    """With 5 values there are 5^5 equally likely resamples: their 2.5% and 97.5% quantiles."""
-    values = np.array([0.0, 1.0, 2.0, 3.0, 10.0])
-    means = np.sort([np.mean(values[list(i)]) for i in itertools.product(range(5), repeat=5)])
-    low, high = study_stats.bootstrap_mean_ci(values)
-    assert low == pytest.approx(np.percentile(means, 2.5), abs=0.21)  # one atom (0.2) apart
-    assert high == pytest.approx(np.percentile(means, 97.5), abs=0.21)
-    assert study_stats.bootstrap_mean_ci(values) == [low, high]  # fixed seed: reproducible
-
-
-def test_bootstrap_interval_shape_and_coverage():
-    rng = np.random.default_rng(123)
-    samples = rng.normal(5.0, 2.0, size=(200, 20))
-    intervals = np.array([study_stats.bootstrap_mean_ci(s, num_resamples=2000, seed=i)
-                          for i, s in enumerate(samples)])
-    assert np.all(intervals[:, 0] <= samples.mean(1)) and np.all(samples.mean(1) <= intervals[:, 1])
-    coverage = np.mean((intervals[:, 0] <= 5.0) & (5.0 <= intervals[:, 1]))
-    assert 0.88 <= coverage <= 0.99  # percentile bootstrap at n=20: slightly under 95%
-    # the interval's width follows the standard error 2/sqrt(20)*2*1.96 ~ 1.75
-    assert np.mean(intervals[:, 1] - intervals[:, 0]) == pytest.approx(1.7, rel=0.15)
+    assert study_stats.describe([2.0, 4.0])["std"] == pytest.approx(np.sqrt(2.0))  # not 1 (ddof=0)
 
 
 def test_difference_interval_and_share():
@@ -97,10 +75,11 @@ def test_study_statistics_and_tables_on_records():
     assert statistics["accuracy"]["versus"]["none"]["share_better"] == pytest.approx(8.5 / 9)
     tables = study_stats.markdown_tables(statistics)
     assert "| an − none |" in tables and "30 ± 5 [" in tables
+    assert "sample standard deviation (ddof=1)" in tables.splitlines()[0]
 
 
 def test_bad_samples_refused():
     with pytest.raises(ValueError, match="non-empty"):
-        study_stats.bootstrap_mean_ci([])
+        study_stats.mann_whitney([], [1.0])
     with pytest.raises(ValueError, match="finite"):
         study_stats.describe([1.0, float("nan")])

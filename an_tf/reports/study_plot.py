@@ -3,19 +3,14 @@
 
 import numpy as np
 
+from an_tf.reports.plotting import new_figure
+
 
 def plot_per_seed(statistics, path, title=None):
     """Draws `statistics` (study_stats.study_statistics) to the PNG `path`. Needs matplotlib."""
-    try:
-        import matplotlib  # pylint: disable=import-outside-toplevel
-    except ImportError as error:
-        raise ImportError("the per-seed plot needs matplotlib: pip install matplotlib") from error
-    matplotlib.use("Agg")  # files only, no display
-    from matplotlib import pyplot  # pylint: disable=import-outside-toplevel
-
     metrics = list(statistics)
-    figure, axes = pyplot.subplots(1, len(metrics), figsize=(3.6 * len(metrics), 3.4),
-                                   squeeze=False)
+    figure = new_figure(figsize=(3.6 * len(metrics), 3.4))
+    axes = figure.subplots(1, len(metrics), squeeze=False)
     for axis, metric in zip(axes[0], metrics):
         arms = statistics[metric]["arms"]
         for position, (arm, entry) in enumerate(arms.items()):
@@ -36,4 +31,3 @@ def plot_per_seed(statistics, path, title=None):
         figure.suptitle(title, fontsize=10)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
-    pyplot.close(figure)

@@ -8,7 +8,8 @@ Every call uses the same noise (seed) and calls the networks with training=False
 model and changes nothing (the hook also restores every random state; tested bit for bit).
 """
 
-from an_tf.metrics import classifier_eval, generator_eval, references
+from an_tf.cgan.evaluation import references
+from an_tf.metrics import classifier_eval, generator_eval
 from an_tf.metrics.generator_eval import InceptionProtocol
 from an_tf.metrics.inception import InceptionNetwork
 

@@ -5,14 +5,16 @@ import json
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from an_tf.metrics.metrics_plot import HEIGHT, WIDTH, plot_metric, read_metric
+from an_tf.reports.metrics_plot import HEIGHT, WIDTH, plot_metric, read_metric
+from an_tf.training.eval_hook import MetricsLog
 from experiments import plot_metrics
 from tests.experiments.helpers import parse_flags
 
 
 def _write(workdir, records):
-    with open(workdir / "metrics.jsonl", "w", encoding="utf-8") as stream:
+    with open(MetricsLog(str(workdir)).path, "w", encoding="utf-8") as stream:
         stream.writelines(json.dumps(record) + "\n" for record in records)
 
 
@@ -22,7 +24,8 @@ def test_plot_from_metrics_jsonl(tmp_path, capsys):
                       {"step": 300, "fd": 2.0, "accuracy": 0.4}])
     steps, values = read_metric(str(tmp_path), "fd")
     assert steps.tolist() == [100, 200, 300] and values.tolist() == [3.0, 1.0, 2.0]
-    picture = np.asarray(plot_metric(steps, values, "fd"))
+    plot_metric(steps, values, "fd", str(tmp_path / "fd.png"))
+    picture = np.asarray(Image.open(tmp_path / "fd.png").convert("RGB"))
     assert picture.shape == (HEIGHT, WIDTH, 3)
     red = np.argwhere((picture[..., 0] > 200) & (picture[..., 1] < 80))  # the best point's ring
     blue = np.argwhere((picture[..., 2] > 150) & (picture[..., 0] < 60))  # the curve
