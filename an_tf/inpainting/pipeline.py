@@ -230,3 +230,12 @@ def restore_generator(workdir, checkpoint="latest"):
         generator((keras.ops.zeros((1, size, size, 3)), keras.ops.zeros((1, size, size, 1))))
         generator.set_weights(model.generator.get_weights())
     return generator, config, step
+
+
+def export_run(workdir, export_dir, checkpoint="latest"):
+    """Exports the generator of checkpoint `checkpoint` ("latest", "best" or a step) of the run
+    in `workdir` to `export_dir` (replaced), as `export.export_generator`; returns the step.
+    Used by experiments/export_inpaint.py and the demo's --inpaint_workdir."""
+    generator, _, step = restore_generator(workdir, checkpoint=checkpoint)
+    export.export_generator(generator, export_dir)
+    return step
