@@ -119,7 +119,7 @@ def test_classifier_flags_are_defined_once_for_every_tool():
         flag_values = flags.FlagValues()
         define(flag_values)
         common_flags.define_classifier_flags(flag_values)  # already there: nothing happens
-        flag_values(["prog", "--classifier_epochs=2"])
+        flag_values(["prog", "--workdir=w", "--classifier_epochs=2"])
         assert (flag_values.classifier_dir, flag_values.classifier_train_examples,
                 flag_values.classifier_epochs) == ("runs/shapes_classifier", 6000, 2)
         assert flag_values.find_module_defining_flag("classifier_dir") == common_flags.__name__
