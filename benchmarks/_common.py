@@ -7,18 +7,18 @@ things it measures within one run, and says so in its JSON ("note").
 
 import argparse
 import collections
-import datetime
 import glob
 import json
 import math
 import os
-import platform
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from an_tf.reports.provenance import provenance  # noqa: F401 (every document's header)
 
 NOTE = "Timings from one run on a shared machine: compare within this document, not across runs."
 
@@ -55,20 +55,6 @@ def int_list(text):
 
 def quiet_tensorflow():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
-def machine():
-    """Date, CPU model, core count and library versions, for the header of every document."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as stream:
-            names = [line.split(":", 1)[1].strip() for line in stream
-                     if line.startswith("model name")]
-        model = names[0] if names else model
-    except OSError:
-        pass
-    return {"date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
-            "cpu": model, "cores": os.cpu_count(), "python": platform.python_version()}
 
 
 def block(value):

@@ -115,7 +115,7 @@ def main():
     table = [{"size": r["size"], "mode": r["mode"], "literal ms": r["literal"]["median_ms"],
               "fused ms": r["fused"]["median_ms"], "layer ms": r["layer"]["median_ms"],
               "literal/fused": r["literal_over_fused"]} for r in results]
-    _common.emit({"benchmark": "an_layer", "machine": _common.machine(), "cpu_arch":
+    _common.emit({"benchmark": "an_layer", "machine": _common.provenance(), "cpu_arch":
                   platform.machine(), "repeats": args.repeats, "results": results}, table,
                  ["size", "mode", "literal ms", "fused ms", "layer ms", "literal/fused"])
 

@@ -224,7 +224,7 @@ def main(argv=None):
     rows.sort(key=lambda row: (row["size"], LAYERS.index(row["layer"])))
     ratios, slopes = summarize(rows, args.sizes)
     ceiling = _common.compute_ceiling()
-    document = {"benchmark": "an_vs_attention", "machine": _common.machine(),
+    document = {"benchmark": "an_vs_attention", "machine": _common.provenance(),
                 "settings": {"batch": args.batch, "channels": args.channels,
                              "entities": args.entities, "repeats": args.repeats,
                              "mode": "xla" if args.jit else "graph",

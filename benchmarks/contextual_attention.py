@@ -90,7 +90,7 @@ def main():
                 check=True, capture_output=True, text=True).stdout
             results.append({"branch": branch, "image_size": size,
                             **json.loads(output.strip().splitlines()[-1])})
-    _common.emit({"benchmark": "contextual_attention", "machine": _common.machine(),
+    _common.emit({"benchmark": "contextual_attention", "machine": _common.provenance(),
                   "batch": args.batch, "channels": args.channels, "results": results}, results,
                  ["branch", "image_size", "seconds", "peak_rss_growth_mib"])
 

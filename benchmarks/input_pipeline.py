@@ -147,7 +147,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as scratch:
         rows = [measure(name, args, scratch) for name in PIPELINES]
     cores = os.cpu_count()
-    document = {"benchmark": "input_pipeline", "machine": _common.machine(),
+    document = {"benchmark": "input_pipeline", "machine": _common.provenance(),
                 "settings": {"batch": args.batch, "batches": args.batches,
                              "distinct_images": args.distinct_images}, "results": rows}
     _common.emit(document, rows, ["pipeline", "jpeg", "resolution", "images_per_s_1_threads",

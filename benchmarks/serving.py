@@ -225,7 +225,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as scratch:
         dirs = export_models(args.export_dir or scratch, settings)
         measured = _common.run_child(__file__, child_arguments(args, dirs), args.timeout)
-    document = {"benchmark": "serving", "machine": _common.machine(),
+    document = {"benchmark": "serving", "machine": _common.provenance(),
                 "models": {"cgan": settings["cgan"], "inpainting": settings["inpainting"]},
                 **measured}
     rows = [dict(row, cold_s=row.get("load_s", 0) + row["first_call_s"])
@@ -250,7 +250,7 @@ def demo(args, settings):
         if args.demo_cgan_export:
             dirs["cgan"] = args.demo_cgan_export
         rows = serving_demo.measure(dirs, size, samples, args.calls)
-    document = {"benchmark": "serving_demo", "machine": _common.machine(),
+    document = {"benchmark": "serving_demo", "machine": _common.provenance(),
                 "models": {"cgan": args.demo_cgan_export or settings["cgan"],
                            "inpainting": settings["inpainting"]}, "cases": rows}
     _common.emit(document, rows, ["case", "path", "calls", "p50_ms", "max_ms"])

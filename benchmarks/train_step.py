@@ -205,7 +205,7 @@ def main(argv=None):
             child += ["--batch", str(args.batch)] if args.batch else []
             rows.append(_common.run_child(__file__, child, args.timeout))
     ceiling = _common.compute_ceiling()
-    document = {"benchmark": "train_step", "machine": _common.machine(), "ceiling": ceiling,
+    document = {"benchmark": "train_step", "machine": _common.provenance(), "ceiling": ceiling,
                 "results": summarize(rows, ceiling)}
     _common.emit(document, table_rows(rows),
                  ["case", "batch", "precision", "mode", "img/s", "step ms", "of ceiling", "traces",

@@ -19,94 +19,13 @@ from an_tf.cgan.evaluation import references
 from an_tf.cgan.evaluation.training_eval import CGANEvaluator
 from an_tf.cgan.visualize import make_sample_fn
 from an_tf.data.imagenet import ImageNetArchivesMissingError
-from experiments import common_flags
+from experiments import cgan_flags, common_flags
 
-# The cGAN flags that may change when a run is resumed: where the data is, how it is evaluated.
-MUTABLE_FLAGS = common_flags.MUTABLE_FLAGS | {
-    "data_dir", "manual_dir", "image_folder", "eval_num_samples", "eval_batch_size",
-    "eval_num_real_examples", "inception_path", "classifier_dir", "classifier_train_examples",
-    "classifier_epochs"}
 
 
 def define_flags(flag_values=flags.FLAGS):
     """Defines the shared training flags and the cGAN flags (once per FlagValues)."""
-    common_flags.define_training_flags(flag_values)
-    if "g_an_resolutions" in flag_values:
-        return
-    _define_data_flags(flag_values)
-    _define_model_flags(flag_values)
-    _define_eval_flags(flag_values)
-    _register_validators(flag_values)
-
-
-def _define_data_flags(flag_values):
-    fv = {"flag_values": flag_values}
-    flags.DEFINE_enum("dataset", "imagenet2012", pipeline.DATASETS, "Training data.", **fv)
-    flags.DEFINE_string("data_dir", None, "tfds data directory (default: tfds' own).", **fv)
-    flags.DEFINE_string("manual_dir", None, "Directory with ILSVRC2012_img_{train,val}.tar "
-                        "(default: <data_dir>/downloads/manual).", **fv)
-    flags.DEFINE_integer("synthetic_examples", 50000, "Size of the synthetic dataset.",
-                         lower_bound=1, **fv)
-    flags.DEFINE_string("image_folder", None, "--dataset=image_folder: DIR/<class>/<images> "
-                        "(or DIR/train/<class>/ and DIR/eval/<class>/; no subfolders: one "
-                        "class).", **fv)
-    flags.DEFINE_string("tfds_name", None, "--dataset=tfds: a tfds image classification "
-                        "dataset prepared in --data_dir (e.g. cifar10).", **fv)
-    flags.DEFINE_string("tfds_split", "train", "--dataset=tfds: training split.", **fv)
-    flags.DEFINE_string("tfds_image_key", "image", "--dataset=tfds: image feature.", **fv)
-    flags.DEFINE_string("tfds_label_key", "label", "--dataset=tfds: ClassLabel feature.", **fv)
-    flags.DEFINE_bool("random_crop", False, "image_folder/tfds: random square crops (>= 80%% of "
-                      "the shorter side) instead of the centre square.", **fv)
-    flags.DEFINE_bool("random_flip", False, "image_folder/tfds: random horizontal flips.", **fv)
-    flags.DEFINE_enum("resolution", "128", ["32", "64", "128"], "Image size.", **fv)
-    flags.DEFINE_integer("num_classes", 1000, "Number of classes (1000 for ImageNet; inferred "
-                         "for image_folder/tfds).", lower_bound=1, **fv)
-
-
-def _define_model_flags(flag_values):
-    fv = {"flag_values": flag_values}
-    flags.DEFINE_integer("z_dim", 128, "Noise size.", lower_bound=1, **fv)
-    flags.DEFINE_integer("channels", 64, "Base width (64: the paper's 1024-channel widest "
-                         "block).", lower_bound=1, **fv)
-    flags.DEFINE_list("g_an_resolutions", ["32"], "Output resolutions of G's blocks with "
-                      "attention.", **fv)
-    flags.DEFINE_list("d_an_resolutions", ["32"], "Output resolutions of D's blocks with "
-                      "attention (AN runs before the block's pooling, at twice that).", **fv)
-    flags.DEFINE_enum("attention", "an", ["an", "self_attention", "none"],
-                      "AN, SA-GAN self-attention or none (SN-GAN).", **fv)
-    flags.DEFINE_enum("conditioning", "concat", ["concat", "projection"], "How D sees the label.",
-                      **fv)
-    flags.DEFINE_integer("embedding_dim", 128, "D's class-embedding size (concat).",
-                         lower_bound=1, **fv)
-    flags.DEFINE_integer("num_entities", 16, "AN's number of semantic entities n.",
-                         lower_bound=1, **fv)
-    flags.DEFINE_float("g_lr", 1e-4, "G's Adam learning rate.", lower_bound=0.0, **fv)
-    flags.DEFINE_float("d_lr", 4e-4, "D's Adam learning rate.", lower_bound=0.0, **fv)
-    flags.DEFINE_float("beta1", 0.0, "Adam beta1.", lower_bound=0.0, upper_bound=1.0, **fv)
-    flags.DEFINE_float("beta2", 0.9, "Adam beta2.", lower_bound=0.0, upper_bound=1.0, **fv)
-    flags.DEFINE_integer("d_steps", 1, "D steps per G step.", lower_bound=1, **fv)
-    flags.DEFINE_float("ema_decay", 0.0, "EMA decay of G's weights (0: no EMA).",
-                       lower_bound=0.0, upper_bound=0.99999, **fv)
-
-
-def _define_eval_flags(flag_values):
-    """Evaluation during training (an_tf.cgan.evaluation.training_eval; --eval_every and
-    --best_metric are common_flags'): flags that never change the training, so they may change
-    when a run is resumed."""
-    fv = {"flag_values": flag_values}
-    flags.DEFINE_integer("eval_num_samples", 1000, "Generated samples per evaluation.",
-                         lower_bound=10, **fv)
-    flags.DEFINE_integer("eval_batch_size", 100, "Evaluation batch size.", lower_bound=1, **fv)
-    flags.DEFINE_integer("eval_num_real_examples", 5000, "Real training images for the real "
-                         "statistics (0: all), computed once and cached in <workdir>/eval_cache/.",
-                         lower_bound=0, **fv)
-    flags.DEFINE_string("inception_path", None, "2015 Inception frozen graph (FID, IS); unset: "
-                        "the download-free classifier metrics (accuracy, FD, intra-FD).", **fv)
-    flags.DEFINE_string("classifier_dir", "runs/shapes_classifier", "Cache of the download-free "
-                        "classifier (trained there once per dataset).", **fv)
-    flags.DEFINE_integer("classifier_train_examples", 6000, "Real images the classifier trains "
-                         "on (at most).", lower_bound=1, **fv)
-    flags.DEFINE_integer("classifier_epochs", 3, "Classifier epochs.", lower_bound=1, **fv)
+    cgan_flags.define_flags(flag_values)
 
 
 def _evaluator(flag_values, cgan_config, source):
@@ -119,33 +38,6 @@ def _evaluator(flag_values, cgan_config, source):
         references.ClassifierOptions(fv.classifier_dir, fv.classifier_train_examples,
                                      fv.classifier_epochs), data_seed=fv.seed,
         best_metric=fv.best_metric or None)
-
-
-def _register_validators(flag_values):
-    """Checks failing with one line naming the flag (architecture checks happen in main)."""
-    for name in ("g_an_resolutions", "d_an_resolutions"):
-        flags.register_validator(
-            name, lambda values: all(v.isdigit() and int(v) in (4, 8, 16, 32, 64, 128)
-                                     for v in values),
-            message=f"--{name} must be a comma-separated list of block output resolutions "
-                    "among 4,8,16,32,64,128", flag_values=flag_values)
-    flags.register_multi_flags_validator(
-        ["dataset", "num_classes"],
-        lambda f: f["dataset"] != "imagenet2012" or f["num_classes"] == 1000,
-        message="--dataset=imagenet2012 needs --num_classes=1000", flag_values=flag_values)
-    flags.register_multi_flags_validator(
-        ["resolution", "num_classes", "channels", "g_an_resolutions", "d_an_resolutions",
-         "attention", "conditioning", "dataset", "image_folder", "tfds_name"],
-        _check_architecture, flag_values=flag_values)
-
-
-def _check_architecture(values):
-    """The networks' own argument checks (CGANConfig), as a flag validator: one line."""
-    try:
-        pipeline.cgan_config_from_hparams(values)
-    except ValueError as error:
-        raise flags.ValidationError(str(error)) from None
-    return True
 
 
 def _prepare_data(flag_values, cgan_config):
@@ -193,7 +85,7 @@ def main(argv, flag_values=flags.FLAGS):
                                      class_names=names),
             export_fn=pipeline.make_export_fn(names),
             hparams=hparams, evaluate_fn=_evaluator(flag_values, cgan_config, source),
-            mutable_settings=MUTABLE_FLAGS)
+            mutable_settings=cgan_flags.MUTABLE_FLAGS)
     except ImageNetArchivesMissingError as error:
         raise SystemExit(f"error: {error}") from None  # one line, exit code 1
     metrics = ", ".join(f"{k} {v:.4g}" for k, v in sorted(result.metrics.items()))

@@ -1,22 +1,20 @@
-"""absl flags shared by the training entry points (experiments/cgan.py, experiments/inpaint.py).
+"""absl flags and `run_main` shared by the entry points (experiments/*.py).
 
 Usage in an entry point:
     common_flags.define_training_flags()   # at import time, before app.run
     ...
     config = common_flags.training_config_from_flags()
     training.run_training(config, ..., hparams=common_flags.flag_values_dict())
+
+Importing this module does not import TensorFlow (tested): tools that never train (the demo, the
+plotting tools) use `run_main` without loading it. The training code is imported inside the
+functions that need it.
 """
 
 import os
 import sys
 
 from absl import app, flags
-
-from an_tf.training.preemption import TrainingInterrupted
-
-from an_tf.training.config import STRATEGIES
-from an_tf.training.divergence import ON_NAN_CHOICES
-from an_tf.training.config import TrainingConfig
 
 MIXED_PRECISION_CHOICES = ("none", "mixed_float16", "mixed_bfloat16")
 _POSITIVE_INTEGER_FLAGS = {
@@ -42,6 +40,9 @@ def define_training_flags(flag_values=flags.FLAGS):
     """
     if "workdir" in flag_values:
         return
+    from an_tf.training.config import STRATEGIES  # noqa: PLC0415 (TensorFlow: see module doc)
+    from an_tf.training.divergence import ON_NAN_CHOICES  # noqa: PLC0415
+
     flags.DEFINE_string("workdir", None, "Run directory: checkpoints, summaries, images, "
                         "config.json. Re-running with the same workdir resumes.",
                         flag_values=flag_values, required=True)
@@ -93,6 +94,19 @@ def define_checkpoint_flag(flag_values=flags.FLAGS):
                             flag_values=flag_values)
 
 
+def define_classifier_flags(flag_values=flags.FLAGS):
+    """--classifier_dir --classifier_train_examples --classifier_epochs: the download-free
+    classifier of the cGAN metrics (training, evaluation, studies), unless already defined."""
+    if "classifier_dir" in flag_values:
+        return
+    fv = {"flag_values": flag_values}
+    flags.DEFINE_string("classifier_dir", "runs/shapes_classifier", "Cache of the download-free "
+                        "classifier (trained there once per dataset, ~30 s for the shapes).", **fv)
+    flags.DEFINE_integer("classifier_train_examples", 6000, "Real images the classifier trains "
+                         "on (at most).", lower_bound=1, **fv)
+    flags.DEFINE_integer("classifier_epochs", 3, "Classifier epochs.", lower_bound=1, **fv)
+
+
 def _register_validators(flag_values):
     """Cross-flag checks, each failing with one line naming the flags."""
     flags.register_multi_flags_validator(
@@ -126,6 +140,8 @@ def training_config_from_flags(flag_values=flags.FLAGS):
     Returns:
         `an_tf.training.TrainingConfig`.
     """
+    from an_tf.training.config import TrainingConfig  # noqa: PLC0415 (TensorFlow: module doc)
+
     f = flag_values
     return TrainingConfig(
         workdir=f.workdir, train_steps=f.train_steps, batch_size=f.batch_size,
@@ -173,7 +189,7 @@ def run_main(main):
             if len(argv) > 1:
                 raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
             return main(argv)
-        except TrainingInterrupted as stop:
+        except _training_interrupted() as stop:
             print(f"stopped: {stop}", file=sys.stderr, flush=True)
             raise SystemExit(stop.exitcode) from None
         except (app.UsageError, ValueError, RuntimeError, OSError) as error:
@@ -184,3 +200,10 @@ def run_main(main):
             raise SystemExit(getattr(error, "exitcode", 1)) from None
 
     app.run(main_with_one_line_errors)
+
+
+def _training_interrupted():
+    """The class `TrainingInterrupted` if the training code is loaded; else an empty tuple (an
+    `except` that matches nothing): without it nothing can raise it."""
+    preemption = sys.modules.get("an_tf.training.preemption")
+    return preemption.TrainingInterrupted if preemption else ()

@@ -17,6 +17,8 @@ import tempfile
 
 from absl import app, flags, logging
 
+from experiments import common_flags  # loads neither TensorFlow nor the training code
+
 FLAGS = flags.FLAGS
 flags.DEFINE_string("inpaint_export", None, "SavedModel of an_tf.inpainting.export.")
 flags.DEFINE_string("cgan_export", None, "SavedModel of an_tf.cgan.export.")
@@ -35,26 +37,21 @@ flags.DEFINE_integer("max_concurrency", 1, "Requests computed at once; the other
 
 def best_or_latest(workdir):
     """"best" when the run kept a best checkpoint, else "latest"."""
-    from an_tf.training.checkpoint_choice import read_best_info  # training code: workdirs only
+    from an_tf.training.checkpoint_choice import read_best_info  # noqa: PLC0415 (training code)
     return "best" if read_best_info(workdir) is not None else "latest"
 
 
 def export_workdir(kind, workdir, export_dir):
-    """Exports the run in `workdir` ("cgan" or "inpaint") to `export_dir` with the run's export
-    tool (experiments.export_cgan / export_inpaint); returns export_dir."""
+    """Exports the run in `workdir` ("cgan" or "inpaint") to `export_dir`, from its best
+    checkpoint if it kept one, else its latest; returns export_dir. The training code is loaded
+    only here (the demo itself runs SavedModels)."""
     if not os.path.isdir(workdir):
         raise app.UsageError(f"--{kind}_workdir {workdir} is not a directory")
     if kind == "cgan":
-        from experiments import export_cgan as tool
+        from an_tf.cgan.run_export import export_run  # noqa: PLC0415
     else:
-        from experiments import export_inpaint as tool
-    values = flags.FlagValues()
-    tool.define_flags(values)
-    argv = ["export", f"--workdir={workdir}", f"--export_dir={export_dir}"]
-    if "checkpoint" in values:
-        argv.append(f"--checkpoint={best_or_latest(workdir)}")
-    values(argv)
-    tool.main([], values)
+        from an_tf.inpainting.pipeline import export_run  # noqa: PLC0415
+    export_run(workdir, export_dir, best_or_latest(workdir))
     return export_dir
 
 
@@ -90,13 +87,16 @@ def serve(root):
 
 
 def main(argv):
-    del argv  # refused by main_with_one_line_errors when not empty
+    del argv  # refused by common_flags.run_main when not empty
     with tempfile.TemporaryDirectory(prefix="an_tf_demo-") as root:
         os.environ["GRADIO_TEMP_DIR"] = os.path.join(root, "gradio")
         os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no analytics, no version check
         os.environ["HF_HUB_OFFLINE"] = "1"
         logging.info("demo files in %s (removed at exit)", root)
-        serve(root)
+        try:
+            serve(root)
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (_stop): the usual way to stop serving
+            print("stopped", file=sys.stderr, flush=True)
 
 
 def _stop(signum, frame):
@@ -105,23 +105,5 @@ def _stop(signum, frame):
     raise KeyboardInterrupt
 
 
-def main_with_one_line_errors(argv):
-    """As experiments.common_flags.run_main (not imported: it loads the training code): one-line
-    errors as "error: ..." and exit 1, positional arguments refused."""
-    try:
-        if len(argv) > 1:
-            raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-        return main(argv)
-    except KeyboardInterrupt:
-        print("stopped", file=sys.stderr, flush=True)
-        return None
-    except (app.UsageError, ValueError, RuntimeError, OSError) as error:
-        message = str(error).strip()
-        if os.environ.get("AN_TF_TRACEBACK") or not message or "\n" in message:
-            raise
-        print(f"error: {message}", file=sys.stderr, flush=True)
-        raise SystemExit(1) from None
-
-
 if __name__ == "__main__":
-    app.run(main_with_one_line_errors)
+    common_flags.run_main(main)

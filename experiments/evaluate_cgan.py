@@ -46,11 +46,7 @@ def define_flags(flag_values=flags.FLAGS):
                          lower_bound=0, **fv)
     flags.DEFINE_integer("eval_batch_size", 100, "Global batch size.", lower_bound=1, **fv)
     flags.DEFINE_integer("eval_seed", 0, "Seed of the noise.", **fv)
-    flags.DEFINE_string("classifier_dir", "runs/shapes_classifier", "Cache of the download-free "
-                        "classifier (trained there once per dataset, ~30 s for the shapes).", **fv)
-    flags.DEFINE_integer("classifier_train_examples", 6000, "Classifier training set (at most, "
-                         "of the run's real images).", lower_bound=1, **fv)
-    flags.DEFINE_integer("classifier_epochs", 3, "Classifier epochs.", lower_bound=1, **fv)
+    common_flags.define_classifier_flags(flag_values)
     flags.DEFINE_enum("eval_strategy", "default", ["default", "mirrored", "tpu"],
                       "tf.distribute strategy of the evaluation.", **fv)
     flags.DEFINE_string("output", None, "JSON output (default: in the workdir).", **fv)

@@ -10,8 +10,7 @@ checkpoint (or --checkpoint=best|<step>). The signature: z float32 (N, z_dim), l
 
 from absl import app, flags
 
-from an_tf.cgan import pipeline
-from an_tf.cgan.evaluation.run_eval import restore_gan
+from an_tf.cgan.run_export import export_run
 from experiments import common_flags
 
 
@@ -32,13 +31,9 @@ def main(argv, flag_values=flags.FLAGS):
     if not workdir or not export_dir:
         raise app.UsageError("--workdir and --export_dir are both required")
     try:
-        gan, _, step = restore_gan(workdir, checkpoint=flag_values.checkpoint)
+        step = export_run(workdir, export_dir, flag_values.checkpoint)
     except FileNotFoundError as error:  # no config.json, or no such checkpoint
         raise app.UsageError(str(error)) from None
-    # The class names (<workdir>/class_names.json; "0", "1", ... for older runs) go into the
-    # SavedModel, so that a served model can be asked for a class by name.
-    pipeline.export_named_generator(gan.sampling_generator, export_dir,
-                                    pipeline.read_class_names(workdir))
     print(f"exported the generator of step {step} to {export_dir}", flush=True)
 
 

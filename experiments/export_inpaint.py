@@ -7,7 +7,6 @@ r"""Exports the generator of a trained inpainting run as a SavedModel (serving_d
 
 from absl import flags
 
-from an_tf.inpainting import export
 from an_tf.inpainting import pipeline
 from experiments import common_flags
 
@@ -24,10 +23,9 @@ def define_flags(flag_values=flags.FLAGS):
 
 def main(argv, flag_values=flags.FLAGS):
     del argv  # refused by common_flags.run_main when not empty
-    generator, _, step = pipeline.restore_generator(flag_values.workdir,
-                                                     checkpoint=flag_values.checkpoint)
-    path = export.export_generator(generator, flag_values.export_dir)
-    print(f"exported step {step} to {path}")
+    step = pipeline.export_run(flag_values.workdir, flag_values.export_dir,
+                               flag_values.checkpoint)
+    print(f"exported step {step} to {flag_values.export_dir}")
 
 
 if __name__ == "__main__":

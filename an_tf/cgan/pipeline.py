@@ -9,6 +9,7 @@ import dataclasses
 import keras
 import tensorflow as tf
 
+from an_tf.cgan import study_arms
 from an_tf.cgan.discriminator import CONDITIONINGS, Discriminator, discriminator_widths
 from an_tf.cgan.export import export_generator
 from an_tf.cgan.gan_model import ConditionalGAN
@@ -39,6 +40,10 @@ class CGANConfig:
         g_lr, d_lr, beta1, beta2: Adam settings (two time-scale update rule).
         d_steps: D steps per G step; ema_decay: EMA of G (None: off).
         shuffle_buffer: examples in the shuffle buffer.
+        ssr, entity_init, perturb_init_ulps, perturb_seed: the study's arms (`study_arms`):
+            self-sampling regularization on/off, AN's entities "normal" (the paper's) or
+            "orthogonal" at the start, every initial weight moved this many ulps (the chaos
+            floor; directions drawn with perturb_seed). The defaults change nothing.
     """
 
     dataset: str = "imagenet2012"
@@ -69,6 +74,10 @@ class CGANConfig:
     d_steps: int = 1
     ema_decay: float | None = None
     shuffle_buffer: int = 10000
+    ssr: bool = True
+    entity_init: str = "normal"
+    perturb_init_ulps: int = 0
+    perturb_seed: int = 0
 
     def __post_init__(self):
         if self.dataset not in DATASETS:
@@ -94,6 +103,7 @@ class CGANConfig:
         if self.conditioning not in CONDITIONINGS:
             raise ValueError(f"conditioning must be one of {CONDITIONINGS}, "
                              f"got {self.conditioning!r}")
+        study_arms.validate_arm_options(self.ssr, self.entity_init, self.perturb_init_ulps)
 
 
 def cgan_config_from_hparams(hparams):
@@ -102,7 +112,8 @@ def cgan_config_from_hparams(hparams):
     fields = {field.name for field in dataclasses.fields(CGANConfig)}
     values = {name: value for name, value in hparams.items() if name in fields}
     for name in ("resolution", "num_classes", "z_dim", "channels", "embedding_dim",
-                 "num_entities", "d_steps", "synthetic_examples", "shuffle_buffer"):
+                 "num_entities", "d_steps", "synthetic_examples", "shuffle_buffer",
+                 "perturb_init_ulps", "perturb_seed"):
         if name in values:
             values[name] = int(values[name])
     for name in ("g_an_resolutions", "d_an_resolutions"):
@@ -110,14 +121,15 @@ def cgan_config_from_hparams(hparams):
             values[name] = tuple(int(r) for r in values[name])
     if "ema_decay" in values:
         values["ema_decay"] = values["ema_decay"] or None
-    for name in ("random_crop", "random_flip"):
+    for name in ("random_crop", "random_flip", "ssr"):
         if name in values:
             values[name] = bool(values[name])
     return CGANConfig(**values)
 
 
 def build_gan(config, seed=0):
-    """A compiled `ConditionalGAN` (networks and optimizers built); call inside strategy.scope()."""
+    """A compiled `ConditionalGAN` (networks and optimizers built), with the config's study-arm
+    options applied (`study_arms`); call inside strategy.scope()."""
     generator = Generator(
         resolution=config.resolution, num_classes=config.num_classes, z_dim=config.z_dim,
         channels=config.channels, an_resolutions=tuple(config.g_an_resolutions),
@@ -132,6 +144,7 @@ def build_gan(config, seed=0):
     gan.compile(
         d_optimizer=keras.optimizers.Adam(config.d_lr, beta_1=config.beta1, beta_2=config.beta2),
         g_optimizer=keras.optimizers.Adam(config.g_lr, beta_1=config.beta1, beta_2=config.beta2))
+    study_arms.apply_arm_options(gan, config, seed)
     return gan
 
 
@@ -144,9 +157,7 @@ def make_dataset_fn(source, global_batch_size, seed=0):
     def make_dataset(input_context, start_step=0):
         source.prepare()
         batch_size = input_context.get_per_replica_batch_size(global_batch_size)
-        batches_per_step = (input_context.num_replicas_in_sync
-                            // input_context.num_input_pipelines)
-        start = first_element(start_step, batches_per_step * batch_size)
+        start = first_element(start_step, batch_size, input_context)
         examples = source.training_stream(seed, start, input_context)
         examples = examples.map(lambda example: {"image": example["image"],
                                                  "label": tf.cast(example["label"], tf.int32)})

@@ -72,6 +72,15 @@ def shuffled_records(records, seed, start=0, shuffle_buffer=10000, num_records=N
     return epochs.skip(offset)
 
 
-def first_element(step, examples_per_step):
-    """Stream position of the first example of training step `step`."""
-    return int(step) * int(examples_per_step)
+def first_element(step, per_replica_batch_size, input_context=None):
+    """Position, in one input pipeline's stream, of the first element of training step `step`.
+
+    Each input pipeline feeds (replicas / pipelines) replicas per step, each
+    `per_replica_batch_size` elements (1 when the stream's elements are whole batches); without a
+    `tf.distribute.InputContext` there is one pipeline for one replica.
+    """
+    replicas_per_pipeline = 1
+    if input_context is not None:
+        replicas_per_pipeline = (input_context.num_replicas_in_sync
+                                 // input_context.num_input_pipelines)
+    return int(step) * replicas_per_pipeline * int(per_replica_batch_size)

@@ -6,12 +6,7 @@ Shape letters: H, W image size; h, w layout size; n entities.
 
 import numpy as np
 
-# 16 distinguishable colours (Tableau 10 + 6), cycled for more entities.
-PALETTE = np.array([
-    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-    (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
-    (255, 255, 0), (0, 0, 128), (0, 255, 127), (255, 0, 255), (128, 0, 0), (0, 128, 128),
-], np.uint8)
+from an_tf.ops.layout_palette import entity_colours
 
 
 def upsample_to(maps, height, width):
@@ -26,7 +21,7 @@ def upsample_to(maps, height, width):
 def argmax_colours(layout, height, width):
     """(h, w, n) layout -> (H, W, 3) uint8 colour of the winning entity at each position."""
     winners = np.asarray(layout).argmax(-1)  # (h,w)
-    return upsample_to(PALETTE[winners % len(PALETTE)], height, width)
+    return upsample_to(entity_colours(winners), height, width)
 
 
 def overlay(image, layout, opacity=0.5):
@@ -45,7 +40,7 @@ def entity_maps(layout, height, width):
         values = layout[..., entity]
         low, high = values.min(), values.max()
         scaled = (values - low) / (high - low) if high > low else np.zeros_like(values)
-        tint = PALETTE[entity % len(PALETTE)].astype(np.float32)
+        tint = entity_colours(entity).astype(np.float32)
         picture = scaled[..., None] * tint  # (h,w,3)
         pictures.append(upsample_to(np.round(picture).astype(np.uint8), height, width))
     return pictures

@@ -30,6 +30,20 @@ CONTEXTUAL_ENCODER_SPEC = ((5, 32, 1, 1, "elu"), (3, 32, 2, 1, "elu"), (3, 64, 1
                            (3, 128, 2, 1, "elu"), (3, 128, 1, 1, "elu"), (3, 128, 1, 1, "relu"))
 BRANCH_OUTPUT_SPEC = ((3, 128, 1, 1, "elu"), (3, 128, 1, 1, "elu"))
 IMAGE_CHANNELS = 3
+# The AN arguments that saved configs of older models carry one by one (now in "an_options").
+_SEPARATE_AN_ARGUMENTS = {"temperature": "temperature", "orthogonal_weight": "orthogonal_weight",
+                          "ssr_weight_init": "ssr_weight_init", "an_variant": "variant"}
+
+
+def with_an_options(config):
+    """A copy of a layer config in which the separate AN arguments of older saved models
+    (temperature, orthogonal_weight, ssr_weight_init, an_variant) are moved into "an_options"."""
+    config = dict(config)
+    separate = {name: config.pop(old) for old, name in _SEPARATE_AN_ARGUMENTS.items()
+                if old in config}
+    if separate:
+        config["an_options"] = {**separate, **(config.get("an_options") or {})}
+    return config
 
 
 def scaled_filters(filters, channels):
@@ -153,16 +167,15 @@ class AttentiveBranch(keras.layers.Layer):
         channels: generator width (128 filters at channels=32).
         elu_after_an: apply an ELU right after AN, as the authors' released code does; the
             supplement writes none, hence the default False.
-        num_entities, temperature, orthogonal_weight, ssr_weight_init, an_variant, seed: passed to
-            `AttentiveNormalization` (`an_variant` is its `variant`).
+        num_entities, seed: AN's number of entities and seed of its self-sampling.
+        an_options: dict of further `AttentiveNormalization` arguments (None: its defaults).
         **kwargs: standard layer arguments.
 
     Call arguments:
         x: (B, H, W, C); training; return_layout -> also the (B, H, W, n) float32 layout.
     """
 
-    def __init__(self, channels=32, elu_after_an=False, num_entities=16, temperature=10.0,
-                 orthogonal_weight=1e-3, ssr_weight_init=0.1, an_variant="paper", seed=None,
+    def __init__(self, channels=32, elu_after_an=False, num_entities=16, an_options=None, seed=None,
                  **kwargs):
         super().__init__(**kwargs)
         if not isinstance(channels, int) or channels < 1:
@@ -170,18 +183,14 @@ class AttentiveBranch(keras.layers.Layer):
         self.channels = channels
         self.elu_after_an = bool(elu_after_an)
         self.num_entities = num_entities
-        self.temperature = temperature
-        self.orthogonal_weight = orthogonal_weight
-        self.ssr_weight_init = ssr_weight_init
-        self.an_variant = an_variant
+        self.an_options = dict(an_options or {})
         self.seed = seed
         width = scaled_filters(128, channels)
         self.input_conv = keras.layers.Conv2D(
             width, 3, padding="same", dtype=self.dtype_policy, name="input_conv")
         self.attentive_normalization = AttentiveNormalization(
-            num_entities=num_entities, temperature=temperature, orthogonal_weight=orthogonal_weight,
-            ssr_weight_init=ssr_weight_init, variant=an_variant, seed=seed,
-            dtype=self.dtype_policy, name="attentive_normalization")
+            num_entities=num_entities, **self.an_options, seed=seed, dtype=self.dtype_policy,
+            name="attentive_normalization")
         self.output_convs = ConvStack(BRANCH_OUTPUT_SPEC, channels, dtype=self.dtype_policy,
                                       name="output_convs")
 
@@ -203,8 +212,10 @@ class AttentiveBranch(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(channels=self.channels, elu_after_an=self.elu_after_an,
-                      num_entities=self.num_entities, temperature=self.temperature,
-                      orthogonal_weight=self.orthogonal_weight,
-                      ssr_weight_init=self.ssr_weight_init, an_variant=self.an_variant,
+                      num_entities=self.num_entities, an_options=dict(self.an_options),
                       seed=self.seed)
         return config
+
+    @classmethod
+    def from_config(cls, config):
+        return super().from_config(with_an_options(config))

@@ -115,21 +115,11 @@ def downscaled(image, size, scale):
 def _pipeline_share(start_step, batch_size, seed, input_context):
     """(first element index, per-replica batch size, seed) of this input pipeline: pipelines of a
     multi-pipeline strategy get their own seed, hence different examples."""
-    first = first_element(start_step, batch_size, input_context)
     if input_context is not None:
         batch_size = input_context.get_per_replica_batch_size(batch_size)
         if input_context.num_input_pipelines > 1:
             seed = seed * 1009 + input_context.input_pipeline_id
-    return first, batch_size, seed
-
-
-def first_element(start_step, batch_size, input_context=None):
-    """Per-pipeline index of the first element of training step `start_step`."""
-    if input_context is None:
-        return start_step * batch_size
-    # Each input pipeline feeds (replicas / pipelines) per-replica batches per step.
-    per_step = input_context.num_replicas_in_sync // input_context.num_input_pipelines
-    return start_step * per_step * input_context.get_per_replica_batch_size(batch_size)
+    return streams.first_element(start_step, batch_size, input_context), batch_size, seed
 
 
 def train_dataset(records, batch_size, image_size, mask_type="rect", box_size=128, max_shrink=16,

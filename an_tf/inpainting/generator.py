@@ -34,7 +34,9 @@ class InpaintingGenerator(keras.Model):
         attention: "an" (the paper's attentive branch), "none" (no second branch: an ablation) or
             "contextual" (CA's contextual-attention branch in its place, the paper's baseline).
         elu_after_an: ELU right after AN (the released code's; the supplement writes none).
-        num_entities, temperature, orthogonal_weight, ssr_weight_init, an_variant: AN's arguments.
+        num_entities: AN's number of semantic entities n.
+        an_options: dict of further `AttentiveNormalization` arguments (None: its defaults), as
+            the cGAN's `Generator`.
         ones_channel: add CA's constant channel of ones to the input.
         seed: seed of AN's self-sampling.
         stage2_input: "paste" (default, CA and the released code) or "concat" (see module doc).
@@ -59,8 +61,7 @@ class InpaintingGenerator(keras.Model):
     """
 
     def __init__(self, channels=32, attention="an", elu_after_an=False, num_entities=16,
-                 temperature=10.0, orthogonal_weight=1e-3, ssr_weight_init=0.1,
-                 an_variant="paper", ones_channel=False, seed=None, stage2_input="paste",
+                 an_options=None, ones_channel=False, seed=None, stage2_input="paste",
                  max_dilation=0, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(channels, int) or channels < 1:
@@ -76,10 +77,7 @@ class InpaintingGenerator(keras.Model):
         self.attention = attention
         self.elu_after_an = bool(elu_after_an)
         self.num_entities = num_entities
-        self.temperature = temperature
-        self.orthogonal_weight = orthogonal_weight
-        self.ssr_weight_init = ssr_weight_init
-        self.an_variant = an_variant
+        self.an_options = dict(an_options or {})
         self.ones_channel = bool(ones_channel)
         self.seed = seed
         self.size_multiple = 8 if attention == "contextual" else 4
@@ -98,9 +96,7 @@ class InpaintingGenerator(keras.Model):
             self.branch_encoder = components.Encoder(channels, dtype=policy, name="branch_encoder")
             self.attentive_branch = components.AttentiveBranch(
                 channels, elu_after_an=elu_after_an, num_entities=num_entities,
-                temperature=temperature, orthogonal_weight=orthogonal_weight,
-                ssr_weight_init=ssr_weight_init, an_variant=an_variant, seed=seed, dtype=policy,
-                name="attentive_branch")
+                an_options=self.an_options, seed=seed, dtype=policy, name="attentive_branch")
         elif attention == "contextual":
             self.branch_encoder = components.ConvStack(
                 components.CONTEXTUAL_ENCODER_SPEC, channels, dtype=policy, name="branch_encoder")
@@ -193,8 +189,12 @@ class InpaintingGenerator(keras.Model):
         config = super().get_config()
         config.update(channels=self.channels, attention=self.attention,
                       elu_after_an=self.elu_after_an, num_entities=self.num_entities,
-                      temperature=self.temperature, orthogonal_weight=self.orthogonal_weight,
-                      ssr_weight_init=self.ssr_weight_init, an_variant=self.an_variant,
-                      ones_channel=self.ones_channel, seed=self.seed,
-                      stage2_input=self.stage2_input, max_dilation=self.max_dilation)
+                      an_options=dict(self.an_options), ones_channel=self.ones_channel,
+                      seed=self.seed, stage2_input=self.stage2_input,
+                      max_dilation=self.max_dilation)
         return config
+
+    @classmethod
+    def from_config(cls, config):
+        """Also reads configs saved before `an_options` (separate AN arguments)."""
+        return super().from_config(components.with_an_options(config))

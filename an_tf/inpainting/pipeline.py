@@ -77,8 +77,9 @@ class InpaintingConfig:
 def build_generator(config, seed=None):
     return InpaintingGenerator(
         channels=config.channels, attention=config.attention, elu_after_an=config.elu_after_an,
-        num_entities=config.num_entities, temperature=config.an_temperature,
-        orthogonal_weight=config.orthogonal_weight, an_variant=config.an_variant,
+        num_entities=config.num_entities,
+        an_options={"temperature": config.an_temperature,
+                    "orthogonal_weight": config.orthogonal_weight, "variant": config.an_variant},
         ones_channel=config.ones_channel, seed=seed, stage2_input=config.stage2_input,
         max_dilation=config.max_dilation, name="generator")
 
@@ -241,3 +242,12 @@ def restore_generator(workdir, checkpoint="latest"):
         generator((keras.ops.zeros((1, size, size, 3)), keras.ops.zeros((1, size, size, 1))))
         generator.set_weights(model.generator.get_weights())
     return generator, config, step
+
+
+def export_run(workdir, export_dir, checkpoint="latest"):
+    """Exports the generator of checkpoint `checkpoint` ("latest", "best" or a step) of the run
+    in `workdir` to `export_dir` (replaced), as `export.export_generator`; returns the step.
+    Used by experiments/export_inpaint.py and the demo's --inpaint_workdir."""
+    generator, _, step = restore_generator(workdir, checkpoint=checkpoint)
+    export.export_generator(generator, export_dir)
+    return step

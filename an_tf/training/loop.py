@@ -23,6 +23,7 @@ import keras
 import tensorflow as tf
 from absl import logging
 
+from an_tf.data.streams import first_element
 from an_tf.training import checkpointing, eval_hook, preemption, run_dir, verify
 from an_tf.training.config import TrainingConfig, TrainResult
 from an_tf.training.run_settings import record_run_settings
@@ -205,9 +206,8 @@ def _make_iterator(strategy, make_dataset, start_step):
                         "the %d steps already trained", start_step)
 
     def skipping_dataset(input_context):
-        # Each input pipeline feeds (replicas / pipelines) per-replica batches per step.
-        per_step = input_context.num_replicas_in_sync // input_context.num_input_pipelines
-        return make_dataset(input_context).skip(start_step * per_step)
+        # The stream's elements are per-replica batches: one per replica and step.
+        return make_dataset(input_context).skip(first_element(start_step, 1, input_context))
 
     return iter(strategy.distribute_datasets_from_function(skipping_dataset))
 

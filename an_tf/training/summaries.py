@@ -13,16 +13,8 @@ from PIL import Image
 from absl import logging
 from tensorflow.core.framework import summary_pb2
 
+from an_tf.ops.layout_palette import entity_colours
 from an_tf.training import write_errors
-
-# Fixed, well separated colours (RGB 0-255) for the entities of a layout; entity k gets colour
-# _PALETTE[k % len(_PALETTE)], so the same entity has the same colour in every picture of a run.
-_PALETTE = np.array([
-    (230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48), (145, 30, 180),
-    (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212), (0, 128, 128),
-    (220, 190, 255), (170, 110, 40), (255, 250, 200), (128, 0, 0), (170, 255, 195),
-    (128, 128, 0), (255, 215, 180), (0, 0, 128), (128, 128, 128),
-], dtype=np.float32)
 
 
 def _metadata(plugin_name, data_class):
@@ -92,7 +84,7 @@ def layout_pictures(layout):
         raise ValueError(f"layout must have shape (B, H, W, n), got {layout.shape}")
     batch, height, width, num_entities = layout.shape
     winners = np.argmax(layout, axis=-1)  # (B, H, W)
-    argmax = _PALETTE[winners % len(_PALETTE)] / 127.5 - 1.0  # (B, H, W, 3)
+    argmax = entity_colours(winners).astype(np.float32) / 127.5 - 1.0  # (B, H, W, 3)
     maps = np.transpose(layout, (0, 3, 1, 2)).reshape(batch * num_entities, height, width)
     low = maps.min(axis=(1, 2), keepdims=True)  # (B*n, 1, 1)
     span = maps.max(axis=(1, 2), keepdims=True) - low  # (B*n, 1, 1)

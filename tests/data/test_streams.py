@@ -42,3 +42,14 @@ def test_empty_source_is_an_error():
         streams.shuffled_indices(0, seed=0)
     with pytest.raises(ValueError, match="records is empty"):
         streams.shuffled_records(tf.data.Dataset.range(0), seed=0)
+
+
+def test_first_element_counts_the_steps_of_one_input_pipeline():
+    import tensorflow as tf
+
+    assert streams.first_element(3, 16) == 48  # one pipeline, one replica
+    # 4 replicas fed by 2 pipelines: each pipeline feeds 2 replicas per step.
+    context = tf.distribute.InputContext(num_input_pipelines=2, input_pipeline_id=1,
+                                         num_replicas_in_sync=4)
+    assert streams.first_element(3, 8, context) == 3 * 2 * 8
+    assert streams.first_element(5, 1, context) == 10  # elements that are whole batches

@@ -9,6 +9,7 @@ from an_tf.demo import layouts, limits as limits_lib
 from an_tf.demo.handlers import Handlers
 from an_tf.demo.limits import DemoInputError, Limits
 from an_tf.demo.masks import editor_value
+from an_tf.ops.layout_palette import entity_colours
 from tests.demo.conftest import CLASS_NAMES
 
 
@@ -120,7 +121,7 @@ def test_layout_pictures():
     layout[0, :, 1] = 1.0  # entity 1 wins the first row, entity 0 the rest
     colours = layouts.argmax_colours(layout, 7, 11)  # crops a padded image's layout
     assert colours.shape == (7, 11, 3)
-    assert (colours[:4] == layouts.PALETTE[1]).all() and (colours[4:] == layouts.PALETTE[0]).all()
+    assert (colours[:4] == entity_colours(1)).all() and (colours[4:] == entity_colours(0)).all()
     maps = layouts.entity_maps(layout, 7, 11)
     assert len(maps) == 4 and maps[1][0, 0].any() and not maps[1][-1, -1].any()
 

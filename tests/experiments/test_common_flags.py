@@ -84,3 +84,42 @@ def test_run_main_refuses_positional_arguments_in_one_line(monkeypatch, capsys):
         common_flags.run_main(called.append)
     assert exit_info.value.code == 1 and called == []
     assert capsys.readouterr().err.strip() == "error: unexpected arguments: stray words"
+
+
+def test_importing_it_and_the_demo_loads_no_tensorflow():
+    """The demo and the plotting tools run with run_main without loading TensorFlow."""
+    import subprocess
+
+    from tests.cgan.helpers import REPO
+
+    code = ("import sys; from experiments import common_flags, demo; "
+            "print('tensorflow' in sys.modules, 'an_tf.training' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, check=True)
+    assert done.stdout.split() == ["False", "False"]
+
+
+def test_run_main_reports_a_stopped_run_with_its_exit_code(monkeypatch, capsys):
+    from an_tf.training.preemption import TrainingInterrupted
+
+    def stopped(argv):
+        raise TrainingInterrupted("SIGTERM after step 4")
+
+    monkeypatch.setattr(sys, "argv", ["prog"])
+    with pytest.raises(SystemExit) as exit_info:
+        common_flags.run_main(stopped)
+    assert exit_info.value.code == TrainingInterrupted.exitcode
+    assert capsys.readouterr().err.strip() == "stopped: SIGTERM after step 4"
+
+
+def test_classifier_flags_are_defined_once_for_every_tool():
+    from experiments import cgan, evaluate_cgan
+
+    for define in (cgan.define_flags, evaluate_cgan.define_flags):
+        flag_values = flags.FlagValues()
+        define(flag_values)
+        common_flags.define_classifier_flags(flag_values)  # already there: nothing happens
+        flag_values(["prog", "--workdir=w", "--classifier_epochs=2"])
+        assert (flag_values.classifier_dir, flag_values.classifier_train_examples,
+                flag_values.classifier_epochs) == ("runs/shapes_classifier", 6000, 2)
+        assert flag_values.find_module_defining_flag("classifier_dir") == common_flags.__name__

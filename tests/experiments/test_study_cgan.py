@@ -1,14 +1,13 @@
-"""experiments.study_cgan: the arms' AN changes, and a tiny study end to end (in-process)."""
+"""experiments.study_cgan: the runs it plans from its flags, and a tiny study end to end
+(in-process); the arms themselves are tested in tests/cgan/test_study_arms.py."""
 
 import json
 import os
 
-import numpy as np
 import pytest
 from absl import flags
 
 from an_tf.cgan import pipeline
-from an_tf.layers.attentive_normalization import orthogonality_losses
 from tests.cgan.helpers import REPO
 
 TINY_FLAGFILE = os.path.join(REPO, "experiments", "configs", "study_tiny.cfg")
@@ -23,70 +22,32 @@ def _flag_values(*args):
     return flag_values
 
 
-def _tiny_config():
-    return pipeline.cgan_config_from_hparams(
-        {"dataset": "synthetic", "resolution": 32, "num_classes": 4, "z_dim": 8, "channels": 4,
-         "num_entities": 4, "embedding_dim": 4, "d_an_resolutions": [16], "ema_decay": 0.9})
+def test_each_run_is_its_arm_config_in_its_own_directory(tmp_path):
+    from experiments import cgan_flags
+
+    flag_values = _flag_values(f"--workdir={tmp_path}", "--seeds=0,1", "--perturb_init_ulps=1")
+    runs = cgan_flags.study_runs_from_flags(flag_values, str(tmp_path), ("an", "an_no_ssr"),
+                                            [0, 1])
+    assert [(run.arm, run.seed) for run in runs] == [("an", 0), ("an_no_ssr", 0), ("an", 1),
+                                                     ("an_no_ssr", 1)]  # seed-major
+    run = runs[3]
+    assert run.workdir == str(tmp_path / "an_no_ssr" / "seed1") == run.hparams["workdir"]
+    assert run.training["seed"] == 1 and run.training["export_dir"] is None
+    config = pipeline.cgan_config_from_hparams(run.hparams)
+    assert (config.ssr, config.entity_init, config.perturb_init_ulps) == (False, "normal", 1)
+    assert run.hparams["study_arm"] == "an_no_ssr" and run.evaluation["num_real"] == 16
+    assert pipeline.cgan_config_from_hparams(runs[0].hparams).ssr
 
 
-def test_orthogonal_init_zeroes_the_orthogonality_loss():
-    from experiments.study_cgan import build_arm_gan
+def test_the_study_uses_the_cgan_evaluation_defaults():
+    """Its flags are the cGAN tools' (no second definition with other defaults)."""
+    flag_values = flags.FlagValues()
+    from experiments import study_cgan
 
-    normal, orthogonal = {}, {}
-    build_arm_gan(_tiny_config(), 0, record=normal)
-    gan = build_arm_gan(_tiny_config(), 0, entity_init="orthogonal", record=orthogonal)
-    assert orthogonal["initial_g_orthogonality_loss"] < 1e-9
-    # N(0,1) entities: lambda * ||W W^T - I||^2 ~ lambda * n * C^2 (here 1e-3 * 4 * 16 * ...).
-    assert normal["initial_g_orthogonality_loss"] > 1e-3
-    assert float(orthogonality_losses(gan.discriminator)) < 1e-9
-    for ema, weight in zip(gan.ema_generator.weights, gan.generator.weights):
-        np.testing.assert_array_equal(ema.numpy(), weight.numpy())
-
-
-def _seeded_build(**options):
-    import keras
-
-    from experiments.study_cgan import build_arm_gan
-
-    keras.utils.set_random_seed(0)  # as run_training does before building
-    return build_arm_gan(_tiny_config(), 0, **options)
-
-
-def test_perturb_init_ulps_moves_every_weight_one_ulp_and_zero_changes_nothing():
-    plain = _seeded_build()
-    unchanged, perturbed = (_seeded_build(perturb_init_ulps=ulps, perturb_seed=3)
-                            for ulps in (0, 1))
-    weights = lambda gan: [*gan.generator.weights, *gan.discriminator.weights]  # noqa: E731
-    moved = 0
-    for a, b, c in zip(weights(plain), weights(unchanged), weights(perturbed)):
-        np.testing.assert_array_equal(a.numpy(), b.numpy())
-        if np.issubdtype(np.dtype(a.dtype), np.floating):
-            values = a.numpy()
-            step = np.maximum(*(np.abs(np.nextafter(values, end) - values)  # one ulp, larger side
-                                for end in (np.inf, -np.inf)))
-            assert np.all((np.abs(c.numpy() - a.numpy()) <= step) & (c.numpy() != a.numpy()))
-            moved += a.numpy().size
-    assert moved > 1000
-    for ema, weight in zip(perturbed.ema_generator.weights, perturbed.generator.weights):
-        np.testing.assert_array_equal(ema.numpy(), weight.numpy())
-
-
-def test_without_ssr_the_layout_ignores_ssr_and_gets_no_gradient():
-    import tensorflow as tf
-
-    from experiments.study_cgan import build_arm_gan
-
-    with_ssr, without_ssr = (build_arm_gan(_tiny_config(), 0, ssr=ssr) for ssr in (True, False))
-    x = tf.random.stateless_normal([2, 32, 32, 4], seed=[0, 1])
-    for gan, expect_effect in ((with_ssr, True), (without_ssr, False)):
-        layer = gan.generator.an_layers()["up_block_32_an"]
-        with tf.GradientTape() as tape:
-            training_layout = layer.soft_layout(x, training=True)
-            loss = tf.reduce_sum(training_layout ** 2)
-        gradient = tape.gradient(loss, layer.ssr_weight)
-        changed = np.abs(training_layout - layer.soft_layout(x, training=False)).max() > 1e-6
-        assert changed == expect_effect
-        assert (np.abs(gradient.numpy()).max() > 0) == expect_effect
+    study_cgan.define_flags(flag_values)
+    flag_values(["study_cgan", "--workdir=unused"])
+    assert (flag_values.eval_num_samples, flag_values.classifier_dir) == (
+        1000, "runs/shapes_classifier")
 
 
 @pytest.mark.slow  # --runslow; kept out of the default suite for its time budget

@@ -174,3 +174,49 @@ def test_scaled_filters():
     assert components.scaled_filters(128, 8) == 32
     assert components.scaled_filters(3, 8) == 3
     assert components.scaled_filters(16, 1) == 1
+
+
+def _an_layer(generator):
+    return generator.attentive_branch.attentive_normalization
+
+
+def test_an_options_reach_the_an_layer_and_round_trip():
+    options = {"temperature": 5.0, "orthogonal_weight": 0.0, "ssr_weight_init": 0.3,
+               "variant": "official"}
+    generator = tiny_generator(an_options=options)
+    layer = _an_layer(generator)
+    assert (layer.temperature, layer.orthogonal_weight, layer.ssr_weight_init, layer.variant,
+            layer.num_entities, layer.seed) == (5.0, 0.0, 0.3, "official", 4, 1)
+    config = generator.get_config()
+    assert config["an_options"] == options
+    clone = InpaintingGenerator.from_config(config)
+    assert clone.get_config() == config and _an_layer(clone).variant == "official"
+    branch = components.AttentiveBranch.from_config(generator.attentive_branch.get_config())
+    assert branch.an_options == options
+
+
+def test_configs_saved_before_an_options_still_load():
+    """Saved models of older versions carry the AN arguments one by one."""
+    config = tiny_generator().get_config()
+    del config["an_options"]
+    config.update(temperature=2.0, orthogonal_weight=1e-3, ssr_weight_init=0.1,
+                  an_variant="official")
+    clone = InpaintingGenerator.from_config(config)
+    assert clone.an_options == {"temperature": 2.0, "orthogonal_weight": 1e-3,
+                                "ssr_weight_init": 0.1, "variant": "official"}
+    assert (_an_layer(clone).temperature, _an_layer(clone).variant) == (2.0, "official")
+    old_branch = {"name": "attentive_branch", "channels": 4, "num_entities": 4,
+                  "temperature": 3.0, "an_variant": "paper", "seed": None}
+    assert components.AttentiveBranch.from_config(old_branch).an_options == {
+        "temperature": 3.0, "variant": "paper"}
+
+
+def test_a_keras_file_round_trip_keeps_the_an_options(tmp_path):
+    generator = tiny_generator(an_options={"temperature": 4.0})
+    inputs = (tf.zeros([1, 16, 16, 3]), tf.ones([1, 16, 16, 1]))
+    expected = generator(inputs)[1]
+    path = str(tmp_path / "generator.keras")
+    generator.save(path)
+    loaded = keras.saving.load_model(path)
+    assert loaded.an_options == {"temperature": 4.0}
+    np.testing.assert_allclose(loaded(inputs)[1], expected, atol=1e-6)

@@ -93,4 +93,3 @@ def evaluate_download_free(workdir, classifier_dir, num_samples=5000, num_real_e
     return results
 
 
-evaluate_on_shapes = evaluate_download_free  # its name before it served every dataset
