@@ -88,10 +88,11 @@ print(json.dumps(errors))
 
 
 def _defines_flags_itself(name):
-    """True for entry points with define_flags(flag_values); read, not imported: importing the
-    others would define their flags in absl's global FLAGS."""
+    """True for entry points with define_flags(flag_values) (defined or bound to a shared flag
+    helper); read, not imported: importing the others would define their flags in absl's global
+    FLAGS."""
     source = pathlib.Path(importlib.util.find_spec(name).origin).read_text()
-    return re.search(r"^def define_flags\(flag_values", source, re.M) is not None
+    return re.search(r"^(def define_flags\(flag_values|define_flags = )", source, re.M) is not None
 
 
 def _parse_errors(by_module):
