@@ -149,7 +149,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as scratch:
         rows = [measure(kind, batch, args, scratch)
                 for kind in args.graphs for batch in args.batch_sizes]
-    document = {"benchmark": "inception_throughput", "machine": _common.machine(),
+    document = {"benchmark": "inception_throughput", "machine": _common.provenance(),
                 "load_average_after": os.getloadavg(),
                 "settings": {"batches": args.batches, "image_size": args.image_size,
                              "width": args.width}, "results": rows}

@@ -1,5 +1,6 @@
 """Tests of experiments/common_flags.py: definitions, validators, config and hparams."""
 
+import os
 import sys
 
 import pytest
@@ -77,13 +78,24 @@ def test_export_dir_inside_workdir_is_fine():
     assert flag_values.export_dir == "/tmp/run/export"
 
 
-def test_run_main_refuses_positional_arguments_in_one_line(monkeypatch, capsys):
-    called = []
-    monkeypatch.setattr(sys, "argv", ["prog", "stray", "words"])
-    with pytest.raises(SystemExit) as exit_info:
-        common_flags.run_main(called.append)
-    assert exit_info.value.code == 1 and called == []
-    assert capsys.readouterr().err.strip() == "error: unexpected arguments: stray words"
+def _run_main_in_child(main_source, *args):
+    """run_main(main) with argv ["prog", *args] in a fresh process: absl's global FLAGS there
+    holds no flag that other test files of this worker defined at import time."""
+    import subprocess
+
+    from tests.cgan.helpers import REPO
+
+    code = ("import sys; from experiments import common_flags\n"
+            f"{main_source}\n"
+            f"sys.argv = ['prog', *{list(args)!r}]; common_flags.run_main(main)")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, check=False, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+
+
+def test_run_main_refuses_positional_arguments_in_one_line():
+    done = _run_main_in_child("def main(argv): print('called')", "stray", "words")
+    assert done.returncode == 1 and "called" not in done.stdout
+    assert done.stderr.strip() == "error: unexpected arguments: stray words"
 
 
 def test_importing_it_and_the_demo_loads_no_tensorflow():
@@ -99,17 +111,14 @@ def test_importing_it_and_the_demo_loads_no_tensorflow():
     assert done.stdout.split() == ["False", "False"]
 
 
-def test_run_main_reports_a_stopped_run_with_its_exit_code(monkeypatch, capsys):
+def test_run_main_reports_a_stopped_run_with_its_exit_code():
     from an_tf.training.preemption import TrainingInterrupted
 
-    def stopped(argv):
-        raise TrainingInterrupted("SIGTERM after step 4")
-
-    monkeypatch.setattr(sys, "argv", ["prog"])
-    with pytest.raises(SystemExit) as exit_info:
-        common_flags.run_main(stopped)
-    assert exit_info.value.code == TrainingInterrupted.exitcode
-    assert capsys.readouterr().err.strip() == "stopped: SIGTERM after step 4"
+    done = _run_main_in_child(
+        "from an_tf.training.preemption import TrainingInterrupted\n"
+        "def main(argv): raise TrainingInterrupted('SIGTERM after step 4')")
+    assert done.returncode == TrainingInterrupted.exitcode
+    assert done.stderr.strip().splitlines()[-1] == "stopped: SIGTERM after step 4"
 
 
 def test_classifier_flags_are_defined_once_for_every_tool():
