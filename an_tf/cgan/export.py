@@ -9,8 +9,10 @@ Signatures:
     are mixed) -> {"images": (N, R, R, 3), "layout": AN's (N, r, r, n) layout of the first AN
     layer} ("layout" only when the generator has AN layers).
   `class_names`: no inputs -> {"class_names": string (K,)}, the run's class names (or "0".."K-1").
-The module also keeps `class_names`, `z_dim` and `num_classes` as attributes. It loads with
-`tf.saved_model.load` in a process that never imports an_tf, and runs under `saved_model_cli run`.
+The module keeps `class_names` (a tf.constant, saved with it); `z_dim` and `num_classes` are plain
+Python attributes of the module being exported, not of the loaded SavedModel: read them from the
+signature (z's shape) or from `class_names`. It loads with `tf.saved_model.load` in a process that
+never imports an_tf, and runs under `saved_model_cli run`.
 
 Shape letters: N batch, Z noise size, R resolution, K classes, r layout resolution, n entities.
 """
