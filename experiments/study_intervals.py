@@ -17,7 +17,7 @@ import os
 
 from absl import app, flags
 
-from an_tf.reports import study_plot, study_stats, study_table
+from an_tf.reports import provenance, study_plot, study_stats, study_table
 from experiments import common_flags
 
 flags.DEFINE_string("records", None, "A study JSON with a \"records\" list.", required=True)
@@ -74,7 +74,7 @@ def write_intervals(study, fv):
         json.dump({"source": fv.records, "statistics": statistics,
                    "bootstrap": {"resamples": study_stats.NUM_RESAMPLES,
                                  "seed": study_stats.BOOTSTRAP_SEED, "kind": "percentile"},
-                   **{key: study[key] for key in ("machine", "code_commit") if key in study}},
+                   **{key: study[key] for key in provenance.FIELDS if key in study}},
                   stream, indent=1)
     table = study_stats.markdown_tables(statistics, reference=fv.reference)
     with open(fv.output + ".md", "w", encoding="utf-8") as stream:

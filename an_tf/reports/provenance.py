@@ -18,6 +18,12 @@ _PACKAGES = {"tensorflow": ("tensorflow", "tensorflow-cpu", "tf-nightly"), "kera
              "numpy": ("numpy",)}
 
 
+# The keys of `provenance()`: what a derived result (intervals of a study, a table) copies from
+# the record it was computed from.
+FIELDS = ("machine", "cpu", "cores", "cpu_features", "date_utc", "code_commit", "python",
+          "tensorflow", "keras", "numpy")
+
+
 def provenance(code_commit=None):
     """The machine, date, commit and versions of this process, as one flat dict.
 

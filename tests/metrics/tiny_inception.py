@@ -182,21 +182,27 @@ def _write_graph_def(graph_def, path):
         stream.write(graph_def.SerializeToString())
 
 
+def _quirky_logits(nodes, pool, batch, variables, logits):
+    """pool_3/_reshape to [batch, D] (the real TTUR file: batch 1), then `logits`/MatMul with
+    `variables`/weights plus `variables`/biases; returns the name of the `logits` node."""
+    reshape = nodes.add("pool_3/_reshape", "Reshape",
+                        [pool, nodes.const("pool_3/_reshape/shape", np.int32([batch, FEATURES]))],
+                        T=tf.float32)
+    weights = nodes.const(f"{variables}/weights",
+                          nodes.rng.normal(size=(FEATURES, CLASSES)).astype(np.float32))
+    matmul = nodes.add(f"{logits}/MatMul", "MatMul", [reshape, weights], T=tf.float32,
+                       transpose_a=False, transpose_b=False)
+    biases = nodes.const(f"{variables}/biases", nodes.rng.normal(size=CLASSES).astype(np.float32))
+    return nodes.add(logits, "Add", [matmul, biases], T=tf.float32)
+
+
 def write_quirky_ttur_graph(path):
     """classify_image_graph_def.pb's layout with the 2015 quirks (module docstring): ExpandDims:0
     in [0, 255], pool_3:0 (1, 1, 1, D), pool_3/_reshape to [1, D] feeding softmax/logits/MatMul,
     a bias and a softmax."""
     nodes = _Nodes()
     pool = _quirky_body(nodes, _quirky_front(nodes))
-    reshape = nodes.add("pool_3/_reshape", "Reshape",
-                        [pool, nodes.const("pool_3/_reshape/shape", np.int32([1, FEATURES]))],
-                        T=tf.float32)
-    weights = nodes.const("softmax/weights", nodes.rng.normal(size=(FEATURES, CLASSES))
-                          .astype(np.float32))
-    matmul = nodes.add("softmax/logits/MatMul", "MatMul", [reshape, weights], T=tf.float32,
-                       transpose_a=False, transpose_b=False)
-    biases = nodes.const("softmax/biases", nodes.rng.normal(size=CLASSES).astype(np.float32))
-    logits = nodes.add("softmax/logits", "Add", [matmul, biases], T=tf.float32)
+    logits = _quirky_logits(nodes, pool, 1, variables="softmax", logits="softmax/logits")
     nodes.add("softmax", "Softmax", [logits], T=tf.float32)
     _write_graph_def(nodes.graph_def, path)
 
@@ -206,15 +212,7 @@ def write_quirky_tfgan_graph(path):
     bias) on the same 2015 graph: producer 8, the old ops, batch-1 `_output_shapes`."""
     nodes = _Nodes(seed=3)
     pool = _quirky_body(nodes, _quirky_front(nodes))
-    reshape = nodes.add("pool_3/_reshape", "Reshape",
-                        [pool, nodes.const("pool_3/_reshape/shape", np.int32([-1, FEATURES]))],
-                        T=tf.float32)
-    weights = nodes.const("logits/weights", nodes.rng.normal(size=(FEATURES, CLASSES))
-                          .astype(np.float32))
-    matmul = nodes.add("logits/MatMul", "MatMul", [reshape, weights], T=tf.float32,
-                       transpose_a=False, transpose_b=False)
-    biases = nodes.const("logits/biases", nodes.rng.normal(size=CLASSES).astype(np.float32))
-    nodes.add("logits", "Add", [matmul, biases], T=tf.float32)
+    _quirky_logits(nodes, pool, -1, variables="logits", logits="logits")
     _write_graph_def(nodes.graph_def, path)
 
 

@@ -27,3 +27,7 @@ def test_it_does_not_import_tensorflow():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
                           check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_fields_name_every_key_of_the_record():
+    assert set(provenance_lib.FIELDS) == set(provenance_lib.provenance("abc"))
