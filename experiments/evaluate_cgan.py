@@ -12,7 +12,6 @@ Writes <workdir>/evaluation_{inception,shapes,classifier}.json (or --output) and
 table (classes by name); real statistics are cached in <workdir>/eval_cache/.
 """
 
-import json
 import os
 
 from absl import app, flags
@@ -21,7 +20,7 @@ from an_tf.cgan import pipeline
 from an_tf.cgan.evaluation import eval_tables, run_eval
 from an_tf.data.imagenet import ImageNetArchivesMissingError
 from an_tf.metrics.generator_eval import InceptionProtocol
-from an_tf.training import create_strategy
+from an_tf.training import create_strategy, run_dir
 from experiments import common_flags
 
 
@@ -84,8 +83,7 @@ def main(argv, flag_values=flags.FLAGS):
     except (FileNotFoundError, ValueError, ImageNetArchivesMissingError) as error:
         raise SystemExit(f"error: {error}") from None  # one line, exit code 1
     output = flag_values.output or os.path.join(flag_values.workdir, f"evaluation_{kind}.json")
-    with open(output, "w", encoding="utf-8") as stream:
-        json.dump(results, stream, indent=1, sort_keys=True)
+    run_dir.write_json(output, results, "the evaluation's results", indent=1, sort_keys=True)
     print(table + f"\n\nwritten to {output}", flush=True)
 
 

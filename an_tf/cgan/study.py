@@ -125,9 +125,9 @@ def _load_classifier(run):
 def _run_in_child(run, to_log, environment):
     """Exit code of `run` in a fresh Python process (output to <workdir>.log if `to_log`)."""
     os.makedirs(run.workdir, exist_ok=True)
-    path = os.path.join(run.workdir, RUN_FILE)
-    with open(path, "w", encoding="utf-8") as stream:
-        json.dump(dataclasses.asdict(run), stream, indent=1)
+    path = training.run_dir.write_json(os.path.join(run.workdir, RUN_FILE),
+                                       dataclasses.asdict(run), "the study run's settings",
+                                       indent=1)
     command = [sys.executable, "-c", _CHILD_CODE, path]
     env = {**os.environ, **(environment or {})}
     if not to_log:
@@ -190,6 +190,7 @@ def train_and_evaluate(run):
                                            "epochs": evaluation.classifier_epochs},
         source=source))
     record["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    with open(os.path.join(run.workdir, RESULT_FILE), "w", encoding="utf-8") as stream:
-        json.dump(record, stream, indent=1, sort_keys=True)
+    # Atomic: result.json marks the run finished, so half a file must never be there.
+    training.run_dir.write_json(os.path.join(run.workdir, RESULT_FILE), record, "the run's result",
+                                indent=1, sort_keys=True)
     return record
